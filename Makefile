@@ -1,0 +1,50 @@
+# pytest-monolith-parity: every target is idempotent; stamps keep builds from repeating.
+PYTHON ?= python3
+PIP ?= $(PYTHON) -m pip
+CARGO ?= cargo
+JOBS ?= 2
+STAMPS := .make
+SAMPLE_RUST := tests/sample/rust
+SAMPLE_SOURCES := $(shell find $(SAMPLE_RUST) -path '*/target*' -prune -o \( -name '*.rs' -o -name 'Cargo.toml' -o -name 'Cargo.lock' -o -name 'pyproject.toml' \) -print 2>/dev/null)
+SAMPLE_WORKER := $(SAMPLE_RUST)/target/release/sample-worker
+SAMPLE_WORKER_PR := $(SAMPLE_RUST)/target-pr/release/sample-worker
+
+.PHONY: setup sample test parity demo clean bench
+
+setup: $(STAMPS)/python.stamp $(STAMPS)/sample.stamp
+
+$(STAMPS)/python.stamp: pyproject.toml tests/sample/reference/pyproject.toml
+	mkdir -p $(STAMPS)
+	$(PIP) install --quiet -e ".[test]" -e tests/sample/reference
+	touch $@
+
+# The sample pair's Rust side: the framed worker (baseline and "pr" revisions) and the PyO3 module.
+$(STAMPS)/sample.stamp: $(STAMPS)/python.stamp $(SAMPLE_SOURCES)
+	cd $(SAMPLE_RUST) && $(CARGO) build --release -j $(JOBS) -p sample-worker
+	cd $(SAMPLE_RUST) && $(CARGO) build --release -j $(JOBS) -p sample-worker --features pr --target-dir target-pr
+	cd $(SAMPLE_RUST) && CARGO_BUILD_JOBS=$(JOBS) $(PYTHON) -m maturin build --release -q -m sample-py/Cargo.toml -o target/wheels
+	$(PIP) install --quiet --force-reinstall --no-deps $(SAMPLE_RUST)/target/wheels/sample_rust-*.whl
+	touch $@
+
+sample: $(STAMPS)/sample.stamp
+
+# The project's own tests (what CI runs).
+test: setup
+	$(PYTHON) -m pytest tests -n $(JOBS)
+
+# Parity cases of the configured checkout (see README: MONOLITH_ROOT and friends).
+parity: setup
+	$(PYTHON) -m pytest -m parity cases
+
+# The sample pair end to end: the summary line and the reports.
+demo: setup
+	cd tests/sample && MONOLITH_PARITY_RUST_WORKER=$(CURDIR)/$(SAMPLE_WORKER) \
+		$(PYTHON) -m pytest -p no:cacheprovider -m parity cases -n $(JOBS) -q -rN ; \
+		echo "reports: $(CURDIR)/tests/sample/parity-report/parity-report.md (and .json)"
+
+bench: setup
+	$(PYTHON) bench/bench_tensor.py
+	$(PYTHON) bench/bench_proto.py
+
+clean:
+	rm -rf $(STAMPS) parity-report tests/sample/parity-report

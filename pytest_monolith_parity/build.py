@@ -1,0 +1,104 @@
+"""Build the Rust side once per run, only when its sources changed.
+
+The build is a configured command (``rust_build_command``, e.g. ``make
+sample`` or a maturin line); its inputs are the files under
+``rust_sources``.  A stamp records the hash of those inputs plus the Rust
+toolchain version at the last successful build:
+
+* ``auto``  -- build when the hash differs from the stamp;
+* ``force`` -- always build;
+* ``never`` -- never build, and refuse to run against a stale build
+  (sources changed since the stamp) rather than report verdicts about
+  code that is not the code on disk.
+
+Under pytest-xdist only one process builds: the others wait on a file lock
+and then find the stamp fresh.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import subprocess
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from filelock import FileLock
+
+from .golden import atomic_write
+
+_SKIP_DIRS = {"target", ".git", "__pycache__", "node_modules"}
+_SOURCE_SUFFIXES = {".rs", ".toml", ".lock", ".proto", ".py", ".pyi", ".c", ".h"}
+
+
+class BuildError(RuntimeError):
+    """The Rust build failed or is stale; the message carries the fix and the build output."""
+
+
+@dataclasses.dataclass
+class BuildResult:
+    action: str  # "built", "up to date", "skipped"
+    seconds: float
+    fingerprint: str
+
+
+def _source_files(roots: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for root in roots:
+        if root.is_file():
+            files.append(root)
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith("target"))
+            files.extend(Path(dirpath) / f for f in sorted(filenames) if Path(f).suffix in _SOURCE_SUFFIXES)
+    return files
+
+
+def toolchain_version() -> str:
+    try:
+        out = subprocess.run(["rustc", "--version"], capture_output=True, text=True, timeout=30)
+        return out.stdout.strip() or "rustc unavailable"
+    except (OSError, subprocess.TimeoutExpired):
+        return "rustc unavailable"
+
+
+def fingerprint(roots: Iterable[Path], command: str) -> str:
+    """sha256 over relative paths and contents of the sources, the command and the toolchain."""
+    digest = hashlib.sha256()
+    digest.update(command.encode())
+    digest.update(toolchain_version().encode())
+    for path in _source_files(list(roots)):
+        digest.update(str(path).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_built(mode: str, command: str | None, sources: list[Path], stamp: Path) -> BuildResult:
+    start = time.perf_counter()
+    if not command:
+        return BuildResult("skipped", 0.0, "")
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(stamp) + ".lock"):
+        current = fingerprint(sources, command)
+        recorded = json.loads(stamp.read_text()).get("fingerprint") if stamp.exists() else None
+        if mode == "never":
+            if recorded is not None and recorded != current:
+                raise BuildError(
+                    f"the Rust build is stale: sources under {', '.join(map(str, sources))} changed since the "
+                    f"last build (stamp {stamp}). Rebuild with --rust-build=auto, or run: {command}")
+            return BuildResult("skipped", time.perf_counter() - start, current)
+        if mode == "auto" and recorded == current:
+            return BuildResult("up to date", time.perf_counter() - start, current)
+        process = subprocess.run(command, shell=True, capture_output=True, text=True)
+        if process.returncode != 0:
+            output = (process.stdout + process.stderr).splitlines()[-60:]
+            raise BuildError(f"the Rust build command failed with exit status {process.returncode}: {command}\n"
+                             + "\n".join(output))
+        current = fingerprint(sources, command)  # the build may touch inputs (e.g. Cargo.lock)
+        atomic_write(stamp, json.dumps({"fingerprint": current, "command": command,
+                                        "built": time.time()}).encode())
+        return BuildResult("built", time.perf_counter() - start, current)

@@ -1,0 +1,75 @@
+"""Turn two side results and a comparator into a raw verdict.
+
+This is the heart of the product and deliberately small: every way the two
+sides can end is mapped to exactly one class, and the only path to
+``MATCH`` is a comparator saying the values are equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .compare.base import Comparator
+from .outcomes import Outcome, SideKind, SideResult, Verdict
+
+
+def _failure_of(result: SideResult) -> Outcome | None:
+    """Classes decided by one side alone, whatever the other did."""
+    if result.kind is SideKind.TIMEOUT:
+        return Outcome.TIMEOUT
+    if result.kind is SideKind.CRASHED:
+        return Outcome.CRASHED
+    if result.kind is SideKind.PANICKED:
+        return Outcome.RUST_PANICKED if result.side == "rust" else Outcome.CRASHED
+    return None
+
+
+def errors_equivalent(reference: SideResult, rust: SideResult, mapping: Mapping[str, str]) -> bool:
+    """Same type name, or the case maps the reference's type to the Rust one."""
+    return reference.error_type == rust.error_type or mapping.get(reference.error_type) == rust.error_type
+
+
+def classify(reference: SideResult, rust: SideResult, comparator: Comparator,
+             errors: Mapping[str, str] | None = None, error_messages: bool = False) -> Verdict:
+    """The raw verdict for one input (expected divergences are applied later)."""
+    errors = errors or {}
+    for side in (rust, reference):
+        failure = _failure_of(side)
+        if failure is not None:
+            return Verdict(failure, failure, message=side.headline(), diff=side.detail)
+    if rust.kind is SideKind.UNAVAILABLE:
+        return Verdict(Outcome.RUST_RAISED, Outcome.RUST_RAISED, message=rust.headline())
+    if reference.kind is SideKind.RAISED and rust.kind is SideKind.RAISED:
+        return _both_raised(reference, rust, errors, error_messages)
+    if reference.kind is SideKind.RAISED:
+        return Verdict(Outcome.PYTHON_RAISED, Outcome.PYTHON_RAISED,
+                       message=f"{reference.error_type}: {reference.message}", diff=reference.detail)
+    if rust.kind is SideKind.RAISED:
+        return Verdict(Outcome.RUST_RAISED, Outcome.RUST_RAISED,
+                       message=f"{rust.error_type}: {rust.message}", diff=rust.detail)
+    return compare_values(reference.value, rust.value, comparator)
+
+
+def compare_values(expected: object, actual: object, comparator: Comparator) -> Verdict:
+    try:
+        comparison = comparator.compare(expected, actual)
+    except Exception as error:  # noqa: BLE001 - a comparator that cannot decide is never a match
+        message = f"comparator {comparator.describe()} failed: {type(error).__name__}: {error}"
+        return Verdict(Outcome.HARNESS_ERROR, Outcome.HARNESS_ERROR, message=message)
+    if comparison.equal:
+        return Verdict(Outcome.MATCH, Outcome.MATCH, metrics=dict(comparison.metrics))
+    first = comparison.differences[0].render() if comparison.differences else comparison.summary or "values differ"
+    return Verdict(Outcome.MISMATCH, Outcome.MISMATCH, message=first, diff=comparison.render(),
+                   metrics=dict(comparison.metrics))
+
+
+def _both_raised(reference: SideResult, rust: SideResult, errors: Mapping[str, str], error_messages: bool) -> Verdict:
+    if not errors_equivalent(reference, rust, errors):
+        message = (f"both raised, but {reference.side} raised {reference.error_type}: {reference.message} "
+                   f"and rust raised {rust.error_type}: {rust.message} (map equivalent types with errors={{...}})")
+        return Verdict(Outcome.MISMATCH, Outcome.MISMATCH, message=message)
+    if error_messages and reference.message != rust.message:
+        message = f"error messages differ: {reference.message!r} != {rust.message!r}"
+        return Verdict(Outcome.MISMATCH, Outcome.MISMATCH, message=message)
+    return Verdict(Outcome.ERROR_AGREEMENT, Outcome.ERROR_AGREEMENT,
+                   message=f"both raised: {reference.error_type} ~ {rust.error_type}")

@@ -1,0 +1,124 @@
+"""pytest nodes for parity cases: a case file collects into one item per input.
+
+``cases/agent_service/data_def.py`` declaring case ``model_meta`` with
+examples ``a`` and ``b`` and a strategy collects as::
+
+    cases/agent_service/data_def.py::model_meta[a]
+    cases/agent_service/data_def.py::model_meta[b]
+    cases/agent_service/data_def.py::model_meta[hypothesis]
+
+Each item carries the ``parity`` marker and ``parity_<package>``
+(``parity_agent_service``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .cases import Case, CaseDefinitionError, Example
+from .loader import load_cases
+from .outcomes import Outcome, Verdict
+from .runners.base import RunnerConfigError
+
+SESSION_KEY = pytest.StashKey["Any"]()
+
+
+class ParityCollectError(Exception):
+    """A case file cannot be collected; the message names the case, the file and the fix."""
+
+
+class CaseFile(pytest.File):
+    def collect(self):
+        display = self.path.relative_to(self.config.rootpath).as_posix() if self.path.is_relative_to(
+            self.config.rootpath) else str(self.path)
+        try:
+            cases = load_cases(self.path, display)
+        except CaseDefinitionError as error:
+            raise ParityCollectError(str(error)) from None
+        state = self.config.stash[SESSION_KEY]
+        for case in cases:
+            try:
+                case.python.validate(state.settings)
+                case.rust.validate(state.settings)
+            except RunnerConfigError as error:
+                raise ParityCollectError(f"parity case {case.id!r} in {display}: {error}") from None
+            state.note_collected(case)
+            marker = f"parity_{case.package}"
+            self.config.addinivalue_line("markers", f"{marker}: parity cases covering monolith/{case.package}")
+            for example in case.examples:
+                yield ParityItem.from_parent(self, name=f"{case.id}[{example.id}]", case=case, example=example,
+                                             marker=marker)
+            if case.strategy is not None:
+                yield ParityItem.from_parent(self, name=f"{case.id}[hypothesis]", case=case, example=None,
+                                             marker=marker)
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, ParityCollectError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+
+class ParityFailure(Exception):
+    def __init__(self, verdict: Verdict, record: dict[str, Any]):
+        super().__init__(verdict.message)
+        self.verdict = verdict
+        self.record = record
+
+
+class ParityItem(pytest.Item):
+    def __init__(self, *, case: Case, example: Example | None, marker: str, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.case = case
+        self.example = example
+        self.replay_args = None
+        self.parity_record: dict[str, Any] | None = None
+        self.add_marker("parity")
+        self.add_marker(marker)
+
+    def runtest(self) -> None:
+        state = self.config.stash[SESSION_KEY]
+        if self.example is not None:
+            execution, replay = state.run_example(self.case, self.example), f"pytest {self.nodeid!r}"
+        else:
+            execution, replay = state.run_property(self.case, self.replay_args)
+        verdict = execution.verdict
+        self.parity_record = state.record(execution, self.nodeid, replay)
+        if verdict.outcome is Outcome.EXPECTED_DIVERGENCE:
+            pytest.xfail(f"expected divergence: {verdict.message}")
+        if verdict.outcome is Outcome.REFERENCE_UNAVAILABLE:
+            pytest.skip(f"reference unavailable: {verdict.message}")
+        if not verdict.outcome.passed:
+            raise ParityFailure(verdict, self.parity_record)
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, ParityFailure):
+            return render_failure(excinfo.value.record)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self):
+        return self.path, None, f"parity {self.name}"
+
+
+def render_failure(record: dict[str, Any]) -> str:
+    lines = [f"PARITY {record['outcome'].upper()}: {record['case_id']} "
+             f"(covers {record['covers']}, case file {record['case_file']})",
+             f"  python: {record['python_call']}", f"  rust:   {record['rust_call']}"]
+    if record.get("inputs"):
+        lines.append(f"  inputs: {record['inputs']}")
+    lines.append(f"  compared against {record['against']} with {record['comparator']}")
+    lines.append(f"  {record['message']}")
+    for note in record.get("notes", []):
+        lines.append(f"  note: {note}")
+    if record.get("diff"):
+        lines.append("  diff:")
+        lines.extend(f"    {line}" for line in record["diff"].splitlines())
+    for side in ("python", "rust"):
+        data = record.get(side)
+        if data and data.get("kind") != "value" and data.get("detail") and data["detail"] != record.get("diff"):
+            lines.append(f"  {side} detail:")
+            lines.extend(f"    {line}" for line in data["detail"].splitlines()[-15:])
+    if record.get("replay"):
+        lines.append(f"  replay: {record['replay']}")
+    return "\n".join(lines)

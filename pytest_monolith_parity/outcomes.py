@@ -1,0 +1,139 @@
+"""What one side did, and what the comparison of both sides means.
+
+Runners turn every way a call can end -- a value, an exception, a Rust
+panic, a dead process, a timeout, a missing reference -- into a plain
+:class:`SideResult`.  Everything here is made of strings and builtins so it
+pickles across pytest-xdist workers and serialises into JSON reports.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from typing import Any
+
+
+class SideKind(str, enum.Enum):
+    """How a call on one side ended."""
+
+    VALUE = "value"
+    RAISED = "raised"
+    PANICKED = "panicked"
+    CRASHED = "crashed"
+    TIMEOUT = "timeout"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclasses.dataclass
+class SideResult:
+    """The result of calling one side once."""
+
+    side: str  # "python", "rust" or "golden"
+    kind: SideKind
+    value: Any = None
+    error_type: str = ""
+    message: str = ""
+    detail: str = ""  # traceback, stderr tail, signal name: whatever helps a person
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        return self.kind is not SideKind.VALUE
+
+    def headline(self) -> str:
+        """One line: what happened on this side."""
+        if self.kind is SideKind.VALUE:
+            return f"{self.side} returned a value"
+        if self.kind is SideKind.RAISED:
+            return f"{self.side} raised {self.error_type}: {self.message}"
+        if self.kind is SideKind.PANICKED:
+            return f"{self.side} panicked: {self.message}"
+        if self.kind is SideKind.CRASHED:
+            return f"{self.side} process crashed: {self.message}"
+        if self.kind is SideKind.TIMEOUT:
+            return f"{self.side} timed out: {self.message}"
+        return f"{self.side} unavailable: {self.message}"
+
+    def to_json(self) -> dict:
+        return {
+            "side": self.side,
+            "kind": self.kind.value,
+            "error_type": self.error_type,
+            "message": self.message,
+            "detail": self.detail,
+            "seconds": round(self.seconds, 6),
+        }
+
+
+class Outcome(str, enum.Enum):
+    """The verdict classes, in the order the summary line prints them."""
+
+    MATCH = "match"
+    ERROR_AGREEMENT = "error agreement"
+    MISMATCH = "mismatch"
+    PYTHON_RAISED = "python raised"
+    RUST_RAISED = "rust raised"
+    RUST_PANICKED = "rust panicked"
+    CRASHED = "process crashed"
+    TIMEOUT = "timeout"
+    REFERENCE_DRIFTED = "reference drifted"
+    GOLDEN_MISSING = "golden missing"
+    EXPECTED_DIVERGENCE = "expected divergence"
+    UNEXPECTED_PASS = "unexpected pass"
+    DIVERGENCE_CHANGED = "divergence changed"
+    REFERENCE_UNAVAILABLE = "reference unavailable"
+    HARNESS_ERROR = "harness error"
+
+    @property
+    def passed(self) -> bool:
+        """Whether this outcome lets a gated run succeed."""
+        return self in _PASSING
+
+    @property
+    def is_divergence(self) -> bool:
+        """Raw classes that describe a real difference between the sides."""
+        return self in _DIVERGENCES
+
+
+_PASSING = frozenset({Outcome.MATCH, Outcome.ERROR_AGREEMENT, Outcome.EXPECTED_DIVERGENCE})
+_DIVERGENCES = frozenset(
+    {
+        Outcome.MISMATCH,
+        Outcome.PYTHON_RAISED,
+        Outcome.RUST_RAISED,
+        Outcome.RUST_PANICKED,
+        Outcome.CRASHED,
+        Outcome.TIMEOUT,
+    }
+)
+
+
+@dataclasses.dataclass
+class Verdict:
+    """The classified result of one case on one input.
+
+    ``raw`` is what the sides did (match, mismatch, rust panicked, ...);
+    ``outcome`` is the final class after golden checks and expected
+    divergences are applied (e.g. a raw mismatch that was expected becomes
+    ``EXPECTED_DIVERGENCE``; a raw match that was expected to diverge
+    becomes ``UNEXPECTED_PASS``).
+    """
+
+    outcome: Outcome
+    raw: Outcome
+    message: str = ""
+    diff: str = ""
+    metrics: dict[str, float] = dataclasses.field(default_factory=dict)
+    against: str = "python"  # what the Rust side was compared with: "python" or "golden"
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "outcome": self.outcome.value,
+            "raw": self.raw.value,
+            "message": self.message,
+            "diff": self.diff,
+            "metrics": self.metrics,
+            "against": self.against,
+            "notes": self.notes,
+        }

@@ -1,0 +1,159 @@
+"""pytest hooks of pytest-monolith-parity, and nothing else.
+
+Each hook delegates to a module that works without pytest: settings to
+:mod:`config`, collection to :mod:`collect`, running to :mod:`session`,
+reports to :mod:`report`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from . import config as parity_config
+from .build import BuildError, ensure_built
+from .collect import SESSION_KEY, CaseFile
+from .hypothesis_support import ReplayError, read_replay, register_profiles
+from .session import ParitySession
+from .xdist_support import XdistHooks, is_worker
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("monolith-parity", "parity of a Rust port against its Python reference")
+    for spec in parity_config.SETTINGS:
+        if spec.default is False:
+            group.addoption(spec.option, action="store_const", const=True, default=None, dest=f"parity_{spec.name}",
+                            help=f"{spec.help} (env {spec.env})")
+        else:
+            group.addoption(spec.option, default=None, dest=f"parity_{spec.name}", help=f"{spec.help} (env {spec.env})")
+    group.addoption("--update-golden", action="store_true", default=False,
+                    help="record the Python reference's outputs as golden fixtures (only what changed)")
+    group.addoption("--parity-replay", default=None, metavar="FILE",
+                    help="run the property case of a replay file on its saved input only")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "parity: a parity case (Python reference vs Rust)")
+    options = {spec.name: config.getoption(f"parity_{spec.name}") for spec in parity_config.SETTINGS}
+    try:
+        table, path = parity_config.load_pyproject(config.rootpath)
+        settings = parity_config.resolve(config.rootpath, options, os.environ, table, path)
+    except parity_config.SettingsError as error:
+        raise pytest.UsageError(f"monolith-parity: {error}") from None
+    update = config.getoption("update_golden")
+    if update and os.environ.get("CI") and not settings.allow_golden_update_in_ci:
+        raise pytest.UsageError("monolith-parity: --update-golden refuses to run with CI set: goldens are "
+                                "recorded by a person who reviews them. Pass --allow-golden-update-in-ci to override.")
+    register_profiles()
+    state = ParitySession(settings, update_golden=update)
+    config.stash[SESSION_KEY] = state
+    config.pluginmanager.register(RecordCollector(state), "monolith-parity-records")
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(XdistHooks(state), "monolith-parity-xdist")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    settings = session.config.stash[SESSION_KEY].settings
+    try:
+        result = ensure_built(settings.rust_build, settings.rust_build_command,
+                              [settings.path(p) for p in settings.rust_sources], settings.build_stamp)
+    except BuildError as error:
+        raise pytest.UsageError(f"monolith-parity: {error}") from None
+    session.config.stash[SESSION_KEY].build = result
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    settings = config.stash[SESSION_KEY].settings
+    return ["monolith-parity: " + "; ".join(settings.describe()[:6])]
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    state = parent.config.stash[SESSION_KEY]
+    if file_path.suffix != ".py" or file_path.name.startswith(("_", "conftest")):
+        return None
+    resolved = file_path.resolve()
+    if any(resolved.is_relative_to(root) for root in state.settings.case_paths):
+        return CaseFile.from_parent(parent, path=file_path)
+    return None
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
+    state = config.stash[SESSION_KEY]
+    collected_roots = [Path(arg.split("::")[0]).resolve() for arg in config.args]
+    state.whole_run = all(any(case_dir.is_relative_to(root) for root in collected_roots)
+                          for case_dir in state.settings.case_paths)
+    replay = config.getoption("parity_replay")
+    if not replay:
+        return
+    try:
+        case_file, case_id, args = read_replay(Path(replay))
+    except ReplayError as error:
+        raise pytest.UsageError(f"monolith-parity: {error}") from None
+    selected = [i for i in items if getattr(i, "case", None) is not None and i.example is None
+                and i.case.id == case_id and i.case.source_file == case_file]
+    if not selected:
+        raise pytest.UsageError(f"monolith-parity: replay file {replay} names case {case_id!r} in {case_file}, "
+                                "which this run did not collect; run from the same rootdir, with that file collected")
+    for item in selected:
+        item.replay_args = args
+    config.hook.pytest_deselected(items=[i for i in items if i not in selected])
+    items[:] = selected
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    record = getattr(item, "parity_record", None)
+    if call.when == "call" and record is not None:
+        report.parity = record
+        report.user_properties.extend([("parity_outcome", record["outcome"]), ("parity_module", record["covers"])])
+        for key in ("max_abs", "max_rel", "max_ulp"):
+            if key in record["metrics"]:
+                report.user_properties.append((f"parity_{key}", record["metrics"][key]))
+    return report
+
+
+class RecordCollector:
+    """Gathers case records from test reports; on the controller these arrive from every xdist worker."""
+
+    def __init__(self, state: ParitySession):
+        self.state = state
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        record = getattr(report, "parity", None)
+        if record is not None and report.when == "call":
+            self.state.records.append(record)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    state = session.config.stash[SESSION_KEY]
+    try:
+        if is_worker(session.config):
+            session.config.workeroutput["parity"] = state.worker_output()
+            return
+        state.finish()
+        if state.unused_goldens and state.settings.unused_goldens == "fail" and session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    finally:
+        state.close()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    state = config.stash[SESSION_KEY]
+    if not state.records and not state.changed_goldens and not state.unused_goldens:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("monolith parity")
+    for relpath in state.changed_goldens:
+        write(f"golden written: {state.settings.golden_path / relpath}")
+    if state.update_golden and not state.changed_goldens:
+        write("goldens: nothing changed")
+    for item in state.unused_goldens:
+        level = "ERROR" if state.settings.unused_goldens == "fail" else "warning"
+        write(f"{level}: unused golden {item} (no collected case uses it; delete it or restore the case)")
+    for kind, path in state.report_paths.items():
+        write(f"report ({kind}): {path}")
+    if state.records:
+        write(state.summary(), bold=True)

@@ -1,0 +1,57 @@
+"""The JSON record of one case run: the unit every report is built from.
+
+Records are plain JSON data so they travel from pytest-xdist workers to the
+controller on the test report (``report.parity``) and land unchanged in
+the JSON report.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .execution import Execution
+from .outcomes import SideResult
+
+PREVIEW_LIMIT = 2000
+
+
+def preview(value: Any, limit: int = PREVIEW_LIMIT) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 20] + f"... ({len(text)} chars)"
+
+
+def _side(result: SideResult | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    data = result.to_json()
+    data["preview"] = preview(result.value) if result.kind.value == "value" else ""
+    return data
+
+
+def build_record(execution: Execution, nodeid: str, replay: str = "") -> dict[str, Any]:
+    case = execution.case
+    verdict = execution.verdict
+    expected = case.expectation_for(next((e for e in case.examples if e.id == execution.example_id), None))
+    return {
+        "nodeid": nodeid,
+        "case_id": case.id,
+        "example_id": execution.example_id,
+        "covers": case.covers,
+        "module": case.module_path,
+        "package": case.package,
+        "case_file": case.source_file,
+        "python_call": case.python.describe(),
+        "rust_call": case.rust.describe(),
+        "comparator": case.compare.describe() if case.compare is not None else "exact",
+        "inputs": execution.args.describe(PREVIEW_LIMIT) if execution.args is not None else "",
+        "examples_run": execution.examples_run,
+        "expected_divergence": (
+            {"reason": expected.reason, "outcome": expected.outcome.value, "message": expected.message}
+            if expected is not None else None
+        ),
+        **verdict.to_json(),
+        "python": _side(execution.python),
+        "rust": _side(execution.rust),
+        "seconds": round(execution.seconds, 6),
+        "replay": replay,
+    }

@@ -1,0 +1,136 @@
+"""The runner interface and the in-process call that most runners share.
+
+A runner performs one call of one side and reports it as a
+:class:`~pytest_monolith_parity.outcomes.SideResult`; it never lets an
+exception from the code under test escape, so the classifier always sees
+both sides.  Runners are plain objects usable without pytest.
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+import time
+import traceback
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..outcomes import SideKind, SideResult
+
+if TYPE_CHECKING:
+    from ..cases import Args
+    from ..config import Settings
+    from .workers import WorkerPool
+
+
+class ReferenceUnavailable(Exception):
+    """The Python reference cannot run here (a custom op, a missing service...).
+
+    Raise it (or let the reference environment's stand-ins raise it) with a
+    reason that names what is missing; the case is then reported as
+    *reference unavailable* and its golden, if any, stands in.
+    """
+
+
+class HarnessError(Exception):
+    """The harness or the case itself is broken (not a finding about either side)."""
+
+
+class RunnerConfigError(ValueError):
+    """A runner cannot work with the current configuration; the message says how to fix it."""
+
+
+@dataclasses.dataclass
+class RunContext:
+    """What a runner may use for one call."""
+
+    settings: "Settings"
+    workers: "WorkerPool"
+    timeout: float
+    scratch_dir: str | None = None
+
+
+class Runner(abc.ABC):
+    """Calls one side once.  ``post`` converts the returned value (e.g. JSON text to bytes)."""
+
+    side: str = "?"
+
+    def __init__(self, *, post: Callable[[Any], Any] | None = None, adapt: Callable[..., Any] | None = None):
+        self.post = post
+        self.adapt = adapt
+
+    @abc.abstractmethod
+    def run(self, args: "Args", context: RunContext) -> SideResult:
+        """Perform the call and classify how it ended."""
+
+    def validate(self, settings: "Settings") -> None:
+        """Check at collection time that the call can be made; raise RunnerConfigError if not."""
+
+    @abc.abstractmethod
+    def describe(self) -> str:
+        """How to say this call in a report, e.g. ``pyo3 sample_rust.scale``."""
+
+    def for_side(self, side: str) -> "Runner":
+        self.side = side
+        return self
+
+    def adapt_args(self, args: "Args") -> "Args":
+        """Apply the per-side ``adapt`` hook: it receives the args and returns new Args or a tuple."""
+        if self.adapt is None:
+            return args
+        from ..cases import as_args
+
+        return as_args(self.adapt(*args.args, **args.kwargs))
+
+    def finish(self, result: SideResult) -> SideResult:
+        """Apply ``post`` to a returned value; a failing hook is a harness error, not a finding."""
+        if result.kind is SideKind.VALUE and self.post is not None:
+            try:
+                result.value = self.post(result.value)
+            except Exception as error:  # noqa: BLE001 - reported as a harness error
+                raise HarnessError(
+                    f"the `post=` hook of the {self.side} side failed: {type(error).__name__}: {error}"
+                ) from error
+        return result
+
+
+def call_in_process(side: str, function: Callable[..., Any], args: "Args") -> SideResult:
+    """Call ``function`` here and turn every way it can end into a SideResult.
+
+    PyO3's ``PanicException`` derives from ``BaseException`` (so that ``except
+    Exception`` does not swallow panics); it is caught by name, because the
+    class lives in whichever extension raised it.
+    """
+    start = time.perf_counter()
+    try:
+        value = function(*args.args, **dict(args.kwargs))
+    except ReferenceUnavailable as error:
+        return SideResult(side, SideKind.UNAVAILABLE, message=str(error), seconds=time.perf_counter() - start)
+    except Exception as error:  # noqa: BLE001 - the point is to catch everything the side raises
+        return SideResult(
+            side,
+            SideKind.RAISED,
+            error_type=type(error).__name__,
+            message=str(error),
+            detail=_short_traceback(error),
+            seconds=time.perf_counter() - start,
+        )
+    except BaseException as error:
+        if type(error).__name__ != "PanicException":
+            raise  # KeyboardInterrupt, SystemExit, pytest's own outcomes
+        return SideResult(
+            side,
+            SideKind.PANICKED,
+            error_type="PanicException",
+            message=str(error),
+            detail=_short_traceback(error),
+            seconds=time.perf_counter() - start,
+        )
+    return SideResult(side, SideKind.VALUE, value=value, seconds=time.perf_counter() - start)
+
+
+def _short_traceback(error: BaseException, limit: int = 12) -> str:
+    lines = traceback.format_exception(type(error), error, error.__traceback__)
+    text = "".join(lines)
+    tail = text.splitlines()[-limit * 2:]
+    return "\n".join(tail)

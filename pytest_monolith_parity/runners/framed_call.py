@@ -1,0 +1,48 @@
+"""Make one call through a worker and classify it as a SideResult."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from .. import values
+from ..outcomes import SideKind, SideResult
+from .base import HarnessError
+from .workers import WorkerFailure
+
+if TYPE_CHECKING:
+    from ..cases import Args
+    from .base import RunContext
+
+#: Error type a worker reports when the reference cannot run (see ReferenceUnavailable).
+UNAVAILABLE_TYPE = "ReferenceUnavailable"
+
+
+def call_worker(side: str, argv: Sequence[str], function: str, args: "Args", context: "RunContext",
+                env: Mapping[str, str] | None = None) -> SideResult:
+    start = time.perf_counter()
+    try:
+        worker = context.workers.get(argv, env=env)
+        response = worker.call(function, args.args, args.kwargs, context.timeout)
+    except WorkerFailure as failure:
+        kind = SideKind.TIMEOUT if failure.kind == "timeout" else SideKind.CRASHED
+        return SideResult(side, kind, message=failure.message, detail=failure.stderr_tail,
+                          seconds=time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    if "ok" in response:
+        return SideResult(side, SideKind.VALUE, value=values.decode(response["ok"]), seconds=seconds)
+    if "error" in response:
+        error = response["error"] or {}
+        error_type = str(error.get("type", "Error"))
+        if error_type == "UnknownFunction":
+            raise HarnessError(f"the {side} worker {list(argv)!r} has no function {function!r}: "
+                               f"{error.get('message', '')}; check the case's function name or rebuild the worker")
+        kind = SideKind.UNAVAILABLE if error_type == UNAVAILABLE_TYPE else SideKind.RAISED
+        return SideResult(side, kind, error_type=error_type, message=str(error.get("message", "")),
+                          detail=str(error.get("detail", "")), seconds=seconds)
+    if "panic" in response:
+        panic = response["panic"] or {}
+        return SideResult(side, SideKind.PANICKED, error_type="panic", message=str(panic.get("message", "")),
+                          seconds=seconds)
+    raise HarnessError(f"the {side} worker sent a response with none of ok/error/panic: {response!r}")

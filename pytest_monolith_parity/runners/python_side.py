@@ -1,0 +1,106 @@
+"""Runners for the Python reference: in-process, or isolated in a worker process."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..outcomes import SideKind, SideResult
+from .base import ReferenceUnavailable, Runner, RunnerConfigError, call_in_process
+from .framed_call import call_worker
+
+if TYPE_CHECKING:
+    from ..cases import Args
+    from ..config import Settings
+    from .base import RunContext
+
+
+def resolve_target(target: str) -> Callable[..., Any]:
+    """Import ``"package.module:Qual.name"`` and return the object.
+
+    An import failure means the reference cannot run here: it raises
+    :class:`ReferenceUnavailable` naming the module and the reason.
+    """
+    module_name, _, qualname = target.partition(":")
+    if not module_name or not qualname:
+        raise RunnerConfigError(f"python target {target!r} must look like 'package.module:function'")
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except Exception as error:  # noqa: BLE001 - every import failure makes the reference unavailable
+        raise ReferenceUnavailable(f"cannot import {module_name}: {type(error).__name__}: {error}") from error
+    for part in qualname.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise RunnerConfigError(f"python target {target!r}: {module_name} has no attribute path {qualname!r}") from None
+    return obj
+
+
+class InProcessPython(Runner):
+    """Calls the reference in this process (the default; fastest)."""
+
+    side = "python"
+
+    def __init__(self, target: str | Callable[..., Any], **hooks: Any):
+        super().__init__(**hooks)
+        self.target = target
+
+    def run(self, args: "Args", context: "RunContext") -> SideResult:
+        if isinstance(self.target, str):
+            try:
+                function = resolve_target(self.target)
+            except ReferenceUnavailable as error:
+                return SideResult(self.side, SideKind.UNAVAILABLE, message=str(error))
+        else:
+            function = self.target
+        return self.finish(call_in_process(self.side, function, self.adapt_args(args)))
+
+    def describe(self) -> str:
+        if isinstance(self.target, str):
+            return f"python {self.target}"
+        return f"python {getattr(self.target, '__module__', '?')}.{getattr(self.target, '__qualname__', '?')}"
+
+
+class IsolatedPython(Runner):
+    """Calls the reference in a worker subprocess (for modules that mutate global state)."""
+
+    side = "python"
+
+    def __init__(self, target: str, **hooks: Any):
+        super().__init__(**hooks)
+        if not isinstance(target, str):
+            raise RunnerConfigError("an isolated python call needs an importable target string "
+                                    "'package.module:function', not a callable")
+        self.target = target
+
+    def argv(self) -> list[str]:
+        return [sys.executable, "-m", "pytest_monolith_parity.pyworker"]
+
+    def run(self, args: "Args", context: "RunContext") -> SideResult:
+        env = {"MONOLITH_PARITY_SYS_PATH": _sys_path_for_worker()}
+        return self.finish(call_worker(self.side, self.argv(), self.target, self.adapt_args(args), context, env))
+
+    def describe(self) -> str:
+        return f"python (isolated) {self.target}"
+
+
+def _sys_path_for_worker() -> str:
+    import os
+
+    return os.pathsep.join(p for p in sys.path if p)
+
+
+def python_call(target: str | Callable[..., Any], *, isolated: bool = False,
+                post: Callable[[Any], Any] | None = None, adapt: Callable[..., Any] | None = None) -> Runner:
+    """The Python reference side: ``python_call("monolith.agent_service.utils:conf_parser")``.
+
+    ``isolated=True`` runs each call in a persistent subprocess worker, so a
+    module that mutates process state (TF graphs, env vars, absl flags) cannot
+    leak into other cases, and timeouts are enforced.
+    """
+    if isolated:
+        return IsolatedPython(target, post=post, adapt=adapt).for_side("python")
+    return InProcessPython(target, post=post, adapt=adapt).for_side("python")
+

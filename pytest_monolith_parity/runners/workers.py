@@ -1,0 +1,213 @@
+"""Persistent worker processes speaking the framed protocol (docs/protocol.md).
+
+One process serves many calls.  A call that outlives its timeout gets the
+process killed (a hung worker cannot be trusted with the next call); a
+process that dies mid-call is reported with its signal or exit status and
+the tail of its standard error.  Either way the pool starts a fresh process
+for the next call.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .. import values
+
+_HEADER = struct.Struct("<I")
+MAX_FRAME = 1 << 30
+
+
+class WorkerFailure(Exception):
+    """The worker died or stopped answering; ``kind`` is ``crashed`` or ``timeout``."""
+
+    def __init__(self, kind: str, message: str, stderr_tail: str = ""):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.stderr_tail = stderr_tail
+
+
+def encode_frame(message: Mapping[str, Any]) -> bytes:
+    payload = json.dumps(message, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    return _HEADER.pack(len(payload)) + payload
+
+
+def signal_name(returncode: int) -> str:
+    """Describe how a process ended: ``killed by SIGABRT (signal 6)`` or ``exit status 3``."""
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = "unknown signal"
+        return f"killed by {name} (signal {-returncode})"
+    return f"exit status {returncode}"
+
+
+class FramedWorker:
+    """A single worker process."""
+
+    def __init__(self, argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str | None = None):
+        self.argv = list(argv)
+        self._stderr = tempfile.TemporaryFile(prefix="parity-worker-stderr-")
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        try:
+            self.process = subprocess.Popen(
+                self.argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+                env=full_env,
+                cwd=cwd,
+                start_new_session=True,
+            )
+        except OSError as error:
+            raise WorkerFailure("crashed", f"cannot start worker {self.argv!r}: {error}") from error
+        self._next_id = 1
+        self._lock = threading.Lock()
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def request(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
+        """Send one request and wait for its response, or raise WorkerFailure."""
+        with self._lock:
+            message = dict(message, id=self._next_id)
+            self._next_id += 1
+            try:
+                assert self.process.stdin is not None
+                self.process.stdin.write(encode_frame(message))
+                self.process.stdin.flush()
+            except (BrokenPipeError, OSError):
+                raise self._died("while receiving the request") from None
+            deadline = time.monotonic() + timeout
+            header = self._read_exactly(_HEADER.size, deadline, timeout)
+            (length,) = _HEADER.unpack(header)
+            if length > MAX_FRAME:
+                self.kill()
+                raise WorkerFailure("crashed", f"worker sent a frame of {length} bytes: the stream is corrupt "
+                                    "(does it print to stdout outside frames?)", self.stderr_tail())
+            payload = self._read_exactly(length, deadline, timeout)
+            try:
+                response = json.loads(payload.decode("utf-8"))
+            except ValueError as error:
+                self.kill()
+                raise WorkerFailure("crashed", f"worker sent a frame that is not JSON ({error}); "
+                                    "workers must write only frames to stdout", self.stderr_tail()) from None
+            if response.get("id") != message["id"]:
+                self.kill()
+                raise WorkerFailure("crashed", f"worker answered request {message['id']} with id "
+                                    f"{response.get('id')!r}", self.stderr_tail())
+            return response
+
+    def call(self, function: str, args: Sequence[Any], kwargs: Mapping[str, Any], timeout: float) -> dict[str, Any]:
+        return self.request(
+            {"call": function, "args": [values.encode(a) for a in args],
+             "kwargs": {k: values.encode(v) for k, v in kwargs.items()}},
+            timeout,
+        )
+
+    def _read_exactly(self, size: int, deadline: float, timeout: float) -> bytes:
+        assert self.process.stdout is not None
+        stream = self.process.stdout
+        chunks: list[bytes] = []
+        remaining = size
+        with selectors.DefaultSelector() as selector:
+            selector.register(stream, selectors.EVENT_READ)
+            while remaining:
+                left = deadline - time.monotonic()
+                if left <= 0 or not selector.select(left):
+                    self.kill()
+                    raise WorkerFailure("timeout", f"no answer within {timeout:g} s; the worker was killed",
+                                        self.stderr_tail())
+                chunk = os.read(stream.fileno(), remaining)
+                if not chunk:
+                    raise self._died("before answering")
+                chunks.append(chunk)
+                remaining -= len(chunk)
+        return b"".join(chunks)
+
+    def _died(self, when: str) -> WorkerFailure:
+        try:
+            returncode = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            returncode = self.process.returncode
+        return WorkerFailure("crashed", f"worker {signal_name(returncode)} {when}", self.stderr_tail())
+
+    def stderr_tail(self, lines: int = 20) -> str:
+        try:
+            self._stderr.seek(0, os.SEEK_END)
+            size = self._stderr.tell()
+            self._stderr.seek(max(0, size - 16384))
+            text = self._stderr.read().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                self.process.kill()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not time out
+            pass
+
+    def close(self) -> None:
+        """Ask politely (EOF on stdin), then kill."""
+        if self.process.poll() is None:
+            try:
+                assert self.process.stdin is not None
+                self.process.stdin.close()
+                self.process.wait(timeout=2)
+            except (OSError, subprocess.TimeoutExpired):
+                self.kill()
+        for stream in (self.process.stdout,):
+            if stream is not None:
+                stream.close()
+        self._stderr.close()
+
+
+class WorkerPool:
+    """Keeps one live worker per command line and replaces dead ones."""
+
+    def __init__(self, start_timeout: float = 30.0):
+        self.start_timeout = start_timeout
+        self._workers: dict[tuple, FramedWorker] = {}
+        self.restarts = 0
+
+    def get(self, argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str | None = None) -> FramedWorker:
+        key = (tuple(argv), tuple(sorted((env or {}).items())), cwd)
+        worker = self._workers.get(key)
+        if worker is not None and worker.alive:
+            return worker
+        if worker is not None:
+            self.restarts += 1
+            worker.close()
+        worker = FramedWorker(argv, env=env, cwd=cwd)
+        response = worker.request({"call": "__ping__"}, self.start_timeout)
+        if "ok" not in response:
+            worker.kill()
+            raise WorkerFailure("crashed", f"worker {list(argv)!r} did not answer __ping__ correctly: {response!r}",
+                                worker.stderr_tail())
+        self._workers[key] = worker
+        return worker
+
+    def close(self) -> None:
+        for worker in self._workers.values():
+            worker.close()
+        self._workers.clear()

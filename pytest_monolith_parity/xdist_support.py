@@ -1,0 +1,25 @@
+"""pytest-xdist wiring: workers hand goldens and golden usage to the controller.
+
+Registered only when xdist is installed, because ``pytest_testnodedown`` is
+an xdist hook that plain pytest does not know.
+"""
+
+from __future__ import annotations
+
+
+def is_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def is_controller_of_workers(config) -> bool:
+    return not is_worker(config) and getattr(config.option, "numprocesses", None) not in (None, 0)
+
+
+class XdistHooks:
+    def __init__(self, state):
+        self.state = state
+
+    def pytest_testnodedown(self, node, error) -> None:
+        output = getattr(node, "workeroutput", {}).get("parity")
+        if output:
+            self.state.merge_worker_output(output)

@@ -22,8 +22,9 @@ $(STAMPS)/python.stamp: pyproject.toml tests/sample/reference/pyproject.toml
 $(STAMPS)/sample.stamp: $(STAMPS)/python.stamp $(SAMPLE_SOURCES)
 	cd $(SAMPLE_RUST) && $(CARGO) build --release -j $(JOBS) -p sample-worker
 	cd $(SAMPLE_RUST) && $(CARGO) build --release -j $(JOBS) -p sample-worker --features pr --target-dir target-pr
-	cd $(SAMPLE_RUST) && CARGO_BUILD_JOBS=$(JOBS) $(PYTHON) -m maturin build --release -q -m sample-py/Cargo.toml -o target/wheels
-	$(PIP) install --quiet --force-reinstall --no-deps $(SAMPLE_RUST)/target/wheels/sample_rust-*.whl
+	rm -rf $(SAMPLE_RUST)/target/sample-wheel
+	cd $(SAMPLE_RUST) && CARGO_BUILD_JOBS=$(JOBS) $(PYTHON) -m maturin build --release -q -m sample-py/Cargo.toml -o target/sample-wheel
+	$(PIP) install --quiet --force-reinstall --no-deps $(SAMPLE_RUST)/target/sample-wheel/sample_rust-*.whl
 	touch $@
 
 sample: $(STAMPS)/sample.stamp

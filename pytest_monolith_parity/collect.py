@@ -17,9 +17,13 @@ from typing import Any
 
 import pytest
 
+import traceback
+
 from .cases import Case, CaseDefinitionError, Example
+from .compare.base import ComparatorConfigError
 from .loader import load_cases
 from .outcomes import Outcome, Verdict
+from .records import junit_properties
 from .runners.base import RunnerConfigError
 
 SESSION_KEY = pytest.StashKey["Any"]()
@@ -37,6 +41,9 @@ class CaseFile(pytest.File):
             cases = load_cases(self.path, display)
         except CaseDefinitionError as error:
             raise ParityCollectError(str(error)) from None
+        except (ComparatorConfigError, RunnerConfigError) as error:
+            line = _line_in(error, self.path)
+            raise ParityCollectError(f"{display}{line}: invalid parity case specification: {error}") from None
         state = self.config.stash[SESSION_KEY]
         for case in cases:
             try:
@@ -54,10 +61,16 @@ class CaseFile(pytest.File):
                 yield ParityItem.from_parent(self, name=f"{case.id}[hypothesis]", case=case, example=None,
                                              marker=marker)
 
-    def repr_failure(self, excinfo, style=None):
+    def repr_failure(self, excinfo):
         if isinstance(excinfo.value, ParityCollectError):
             return str(excinfo.value)
-        return super().repr_failure(excinfo, style=style)
+        return super().repr_failure(excinfo)
+
+
+def _line_in(error: BaseException, path) -> str:
+    """``:17`` -- the line of ``path`` where the error was raised, if it is in the traceback."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == str(path)]
+    return f":{frames[-1].lineno}" if frames else ""
 
 
 class ParityFailure(Exception):
@@ -85,6 +98,7 @@ class ParityItem(pytest.Item):
             execution, replay = state.run_property(self.case, self.replay_args)
         verdict = execution.verdict
         self.parity_record = state.record(execution, self.nodeid, replay)
+        self.user_properties.extend(junit_properties(self.parity_record))
         if verdict.outcome is Outcome.EXPECTED_DIVERGENCE:
             pytest.xfail(f"expected divergence: {verdict.message}")
         if verdict.outcome is Outcome.REFERENCE_UNAVAILABLE:

@@ -93,7 +93,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("rust_sources", "--rust-sources", "MONOLITH_PARITY_RUST_SOURCES", [], _str_list,
                 "files/directories whose content decides whether the Rust build is stale"),
     SettingSpec("rust_build_hint", "--rust-build-hint", "MONOLITH_PARITY_RUST_BUILD_HINT",
-                "make rust (or: maturin develop --release -m rust_bindings/Cargo.toml)", str,
+                "build and install the extension, e.g. `maturin develop --release -m rust_bindings/Cargo.toml`", str,
                 "what error messages tell users to run when the Rust side is missing"),
     SettingSpec("golden_dir", "--golden-dir", "MONOLITH_PARITY_GOLDEN_DIR", "golden", str,
                 "directory of golden fixtures (relative to the rootdir)"),

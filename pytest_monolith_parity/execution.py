@@ -146,7 +146,7 @@ class _Divergent(Exception):
 
     def __init__(self, verdict: Verdict, args: Args, python: SideResult, rust: SideResult):
         super().__init__(f"{verdict.raw.value}: {verdict.message}")
-        self.verdict, self.args, self.python, self.rust = verdict, args, python, rust
+        self.verdict, self.inputs, self.python, self.rust = verdict, args, python, rust
 
 
 def run_property(case: Case, context: RunContext, hypothesis_settings: Any,
@@ -180,8 +180,8 @@ def run_property(case: Case, context: RunContext, hypothesis_settings: Any,
             test()
     except _Divergent as divergent:
         verdict = apply_expectation(divergent.verdict, case.expect)
-        verdict.notes.append(f"smallest diverging input: ({divergent.args.describe()})")
-        return Execution(case, None, divergent.args, verdict, divergent.python, divergent.rust,
+        verdict.notes.append(f"smallest diverging input: ({divergent.inputs.describe()})")
+        return Execution(case, None, divergent.inputs, verdict, divergent.python, divergent.rust,
                          examples_run=counter["n"], seconds=time.perf_counter() - start)
     except (HarnessError, RunnerConfigError, values.EncodingError) as error:
         return _harness_error(case, None, None, error)

@@ -108,10 +108,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     record = getattr(item, "parity_record", None)
     if call.when == "call" and record is not None:
         report.parity = record
-        report.user_properties.extend([("parity_outcome", record["outcome"]), ("parity_module", record["covers"])])
-        for key in ("max_abs", "max_rel", "max_ulp"):
-            if key in record["metrics"]:
-                report.user_properties.append((f"parity_{key}", record["metrics"][key]))
     return report
 
 

@@ -55,3 +55,12 @@ def build_record(execution: Execution, nodeid: str, replay: str = "") -> dict[st
         "seconds": round(execution.seconds, 6),
         "replay": replay,
     }
+
+
+def junit_properties(record: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The user properties a test item carries (JUnit XML shows them per test case)."""
+    properties: list[tuple[str, Any]] = [("parity_outcome", record["outcome"]), ("parity_raw", record["raw"]),
+                                         ("parity_module", record["covers"])]
+    properties += [(f"parity_{key}", record["metrics"][key]) for key in ("max_abs", "max_rel", "max_ulp")
+                   if key in record["metrics"]]
+    return properties

@@ -120,5 +120,12 @@ def join_path(prefix: str, path: str, sep: str = ".") -> str:
 
 
 def nest(comparison: Comparison, prefix: str, sep: str = ".") -> list[Difference]:
-    """The differences of a child comparison, re-rooted under ``prefix``."""
-    return [Difference(join_path(prefix, d.path, sep), d.message) for d in comparison.differences]
+    """The differences of a child comparison, re-rooted under ``prefix``.
+
+    A child that says "not equal" without listing a difference still yields one,
+    so nesting can never turn a mismatch into a match.
+    """
+    found = [Difference(join_path(prefix, d.path, sep), d.message) for d in comparison.differences]
+    if not comparison.equal and not found:
+        found.append(Difference(prefix, comparison.summary or "values differ"))
+    return found

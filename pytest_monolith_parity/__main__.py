@@ -1,0 +1,172 @@
+"""``python -m pytest_monolith_parity``: the reference tools outside a pytest run.
+
+Subcommands (each delegates to one module; this file only parses arguments):
+
+* ``probe`` -- which monolith files import here (:mod:`.reference.probe`);
+* ``inventory generate`` / ``inventory check`` -- ``inventory/monolith.toml``
+  (:mod:`.inventory.store`);
+* ``index`` -- PYTHON_PARITY_INDEX.md and checklists (:mod:`.inventory.index`).
+
+The checkout comes from ``--monolith-root``, else ``MONOLITH_ROOT``, else
+``monolith_root`` in ``pyproject.toml`` (the plugin's precedence).
+Exit status: 0 success, 1 a check failed, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def _checkout(options: argparse.Namespace):
+    from .config import SettingsError, load_pyproject, resolve
+    from .reference.checkout import Checkout
+
+    rootdir = Path.cwd()
+    try:
+        table, where = load_pyproject(rootdir)
+        settings = resolve(rootdir, {"monolith_root": options.monolith_root}, os.environ, table, where)
+    except SettingsError as error:
+        raise SystemExit(f"error: {error}") from None
+    root = settings.path(settings.monolith_root) if settings.monolith_root else None
+    return Checkout.open(root)
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        from .golden import atomic_write
+
+        atomic_write(Path(output), text.encode("utf-8"))
+        print(f"wrote {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
+def cmd_probe(options: argparse.Namespace) -> int:
+    from .reference import probe
+
+    checkout = _checkout(options)
+
+    def progress(row, done: int, total: int) -> None:
+        if options.verbose:
+            print(f"[{done}/{total}] {row.path}: {row.klass}", file=sys.stderr)
+
+    result = probe.probe(checkout, options.files or None, workers=options.workers, timeout=options.timeout,
+                         cache_dir=options.cache_dir, serving_proto_dirs=options.serving_proto_dir,
+                         progress=progress)
+    _write(probe.render(result, options.format), options.output)
+    summary = result.summary()
+    print(f"probe: {summary['importable']} of {summary['files']} files import "
+          f"({summary['non_test_importable']} of {summary['non_test_files']} non-test) in {result.seconds:.1f}s",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_inventory_generate(options: argparse.Namespace) -> int:
+    from .inventory import store
+
+    checkout = _checkout(options)
+    changes = store.generate(checkout, Path(options.inventory))
+    print(f"{options.inventory}: {changes['entries']} entries ({changes['python_files']} Python files); "
+          f"added {len(changes['added'])}, removed {len(changes['removed'])}")
+    for sign, paths in (("+", changes["added"]), ("-", changes["removed"])):
+        for path in paths[:20]:
+            print(f"  {sign} {path}")
+        if len(paths) > 20:
+            print(f"  {sign} ... and {len(paths) - 20} more")
+    return 0
+
+
+def cmd_inventory_check(options: argparse.Namespace) -> int:
+    from .inventory import store
+
+    checkout = _checkout(options)
+    result = store.check(checkout, Path(options.inventory))
+    if result.ok:
+        print(f"{options.inventory}: OK, {result.entries} entries match the checkout "
+              f"({result.python_files} Python files)")
+        return 0
+    print(f"{options.inventory} disagrees with {checkout.root}:")
+    for path in result.missing:
+        print(f"  missing from the inventory: {path}")
+    for path in result.extra:
+        print(f"  in the inventory but not in the checkout: {path}")
+    print("fix: python -m pytest_monolith_parity inventory generate --monolith-root <checkout> (hand edits are kept)")
+    return 1
+
+
+def cmd_index(options: argparse.Namespace) -> int:
+    from .inventory import index, store
+
+    inventory = store.load(Path(options.inventory))
+    if not inventory["files"]:
+        raise SystemExit(f"error: {options.inventory} is missing or empty; run `inventory generate` first")
+    if options.monolith_root or os.environ.get("MONOLITH_ROOT"):
+        checked = store.check(_checkout(options), Path(options.inventory))
+        if not checked.ok:
+            print(f"warning: {options.inventory} is out of date with the checkout "
+                  f"({len(checked.missing)} missing, {len(checked.extra)} extra); run `inventory generate`",
+                  file=sys.stderr)
+    results = index.load_results(Path(options.results) if options.results else None)
+    probe = index.load_probe(Path(options.probe) if options.probe else None)
+    summary = index.build(inventory, results, Path(options.out), probe)
+    print(f"{options.out}/{index.INDEX}: {summary['files']} files, {summary['checklists']} checklists; "
+          + ", ".join(f"{k}: {v}" for k, v in summary["statuses"].items()))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="python -m pytest_monolith_parity",
+                                   description="Reference tools for pytest-monolith-parity.")
+    commands = main.add_subparsers(dest="command", required=True)
+
+    def with_root(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sub.add_argument("--monolith-root", help="monolith checkout (default: MONOLITH_ROOT, then pyproject.toml)")
+        return sub
+
+    probe = with_root(commands.add_parser("probe", help="classify every monolith/*.py by whether it imports here"))
+    probe.add_argument("--format", choices=("table", "tsv", "json"), default="table")
+    probe.add_argument("--output", help="write here instead of stdout")
+    probe.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    probe.add_argument("--timeout", type=float, default=60.0, help="seconds per import (default 60)")
+    probe.add_argument("--cache-dir", help="proto cache root (default: MONOLITH_PARITY_PROTO_CACHE or "
+                                           "~/.cache/monolith-parity/protos)")
+    probe.add_argument("--serving-proto-dir", action="append", default=[],
+                       help="directory with TF Serving protos the wheel lacks (repeatable)")
+    probe.add_argument("--verbose", "-v", action="store_true", help="print each file as it is classified")
+    probe.add_argument("files", nargs="*", help="only these checkout-relative paths")
+    probe.set_defaults(run=cmd_probe)
+
+    inventory = commands.add_parser("inventory", help="inventory/monolith.toml")
+    actions = inventory.add_subparsers(dest="action", required=True)
+    for name, run, text in (("generate", cmd_inventory_generate, "create or update (hand edits are kept)"),
+                            ("check", cmd_inventory_check, "fail when the inventory and the checkout disagree")):
+        sub = with_root(actions.add_parser(name, help=text))
+        sub.add_argument("--inventory", default="inventory/monolith.toml")
+        sub.set_defaults(run=run)
+
+    index = with_root(commands.add_parser("index", help="write PYTHON_PARITY_INDEX.md and parity/<path>.md"))
+    index.add_argument("--inventory", default="inventory/monolith.toml")
+    index.add_argument("--results", help="parity-report/parity-report.json of the latest run")
+    index.add_argument("--probe", help="probe JSON (probe --format json) to show per file")
+    index.add_argument("--out", required=True, help="output directory")
+    index.set_defaults(run=cmd_index)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parser().parse_args(argv)
+    from .inventory.store import InventoryError
+    from .reference.checkout import CheckoutError
+
+    try:
+        return options.run(options)
+    except (CheckoutError, InventoryError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -127,12 +128,14 @@ class Case:
     timeout: float | None = None
     max_examples: int | None = None
     source_file: str = dataclasses.field(default="", repr=False)
+    source_line: int = dataclasses.field(default=0, repr=False)
 
     def __post_init__(self) -> None:
         from .runners.python_side import InProcessPython
 
         if not self.source_file and _current_file:
             self.source_file = _current_file[-1]
+            self.source_line = _caller_line(_current_file_paths[-1])
         if not callable(self.python) and not isinstance(self.python, Runner):
             self._fail("`python=` must be a runner (e.g. python_call('pkg.mod:func')) or a callable")
         if not isinstance(self.python, Runner):
@@ -211,19 +214,32 @@ _loading: list[list[Case]] = []
 
 
 @contextlib.contextmanager
-def collecting(source_file: str) -> Iterator[list[Case]]:
-    """Collect every Case constructed while ``source_file`` is imported."""
+def collecting(source_file: str, path: str = "") -> Iterator[list[Case]]:
+    """Collect every Case constructed while ``source_file`` (at ``path``) is imported."""
     found: list[Case] = []
     _loading.append(found)
     _current_file.append(source_file)
+    _current_file_paths.append(path)
     try:
         yield found
     finally:
         _loading.pop()
         _current_file.pop()
+        _current_file_paths.pop()
 
 
 _current_file: list[str] = []
+_current_file_paths: list[str] = []
+
+
+def _caller_line(path: str) -> int:
+    """The line in the case file where the Case is being constructed (for annotations)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename == path:
+            return frame.f_lineno
+        frame = frame.f_back
+    return 0
 
 
 def _register(case: Case) -> None:

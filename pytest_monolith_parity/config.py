@@ -109,6 +109,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 _choice("warn", "fail", "ignore"), "what to do with golden entries no collected case uses"),
     SettingSpec("allow_golden_update_in_ci", "--allow-golden-update-in-ci", "MONOLITH_PARITY_ALLOW_GOLDEN_UPDATE_IN_CI",
                 False, _bool, "let --update-golden run when CI is set"),
+    SettingSpec("revision", "--parity-revision", "MONOLITH_PARITY_REVISION", None, _optional_str,
+                "label of the Rust revision under test, recorded in reports and the trend (e.g. a commit)"),
+    SettingSpec("history_file", "--parity-history", "MONOLITH_PARITY_HISTORY", "parity-report/history.jsonl", str,
+                "trend file: each run appends its date, revision and counts (relative to the rootdir)"),
     SettingSpec("reference_revision", "--reference-revision", "MONOLITH_PARITY_REFERENCE_REVISION", None,
                 _optional_str, "revision recorded in golden manifests (default: git HEAD of the monolith root)"),
 )
@@ -137,6 +141,8 @@ class Settings:
     hypothesis_profile: str | None = None
     unused_goldens: str = "warn"
     allow_golden_update_in_ci: bool = False
+    revision: str | None = None
+    history_file: str = "parity-report/history.jsonl"
     reference_revision: str | None = None
     sources: dict[str, str] = dataclasses.field(default_factory=dict)
 

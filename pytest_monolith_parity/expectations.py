@@ -16,6 +16,7 @@ _NOT_APPLICABLE = {Outcome.HARNESS_ERROR, Outcome.REFERENCE_UNAVAILABLE}
 def apply_expectation(verdict: Verdict, expected: Divergence | None) -> Verdict:
     if expected is None or verdict.raw in _NOT_APPLICABLE:
         return verdict
+    verdict.raw_message = verdict.message
     if verdict.raw in (Outcome.MATCH, Outcome.ERROR_AGREEMENT):
         verdict.outcome = Outcome.UNEXPECTED_PASS
         verdict.message = (f"expected divergence no longer happens (the sides now agree): {expected.reason}. "

@@ -25,7 +25,7 @@ def load_cases(path: Path, display_name: str) -> list[Case]:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
-        with collecting(display_name) as found:
+        with collecting(display_name, str(path)) as found:
             spec.loader.exec_module(module)
     except BaseException:
         sys.modules.pop(name, None)

@@ -126,12 +126,14 @@ class Verdict:
     metrics: dict[str, float] = dataclasses.field(default_factory=dict)
     against: str = "python"  # what the Rust side was compared with: "python" or "golden"
     notes: list[str] = dataclasses.field(default_factory=list)
+    raw_message: str = ""  # the message before an expectation rewrote it (what the sides actually did)
 
     def to_json(self) -> dict:
         return {
             "outcome": self.outcome.value,
             "raw": self.raw.value,
             "message": self.message,
+            "raw_message": self.raw_message or self.message,
             "diff": self.diff,
             "metrics": self.metrics,
             "against": self.against,

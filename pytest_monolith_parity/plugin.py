@@ -15,6 +15,10 @@ import pytest
 from . import config as parity_config
 from .build import BuildError, ensure_built
 from .collect import SESSION_KEY, CaseFile
+from .gate import BaselineError, load_baseline
+from .reference.bootstrap import ReferenceEnvironmentError
+from .reference.checkout import CheckoutError
+from .reference.protos import ProtoCompileError
 from .hypothesis_support import ReplayError, read_replay, register_profiles
 from .session import ParitySession
 from .xdist_support import XdistHooks, is_worker
@@ -32,6 +36,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="record the Python reference's outputs as golden fixtures (only what changed)")
     group.addoption("--parity-replay", default=None, metavar="FILE",
                     help="run the property case of a replay file on its saved input only")
+    group.addoption("--parity-baseline", default=None, metavar="REPORT",
+                    help="JSON report of the base revision: fail only on regressions and new failing cases")
+    group.addoption("--parity-fix", action="store_true", default=False,
+                    help="after review: rewrite the case files' expected divergences to match this run")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -46,8 +54,18 @@ def pytest_configure(config: pytest.Config) -> None:
     if update and os.environ.get("CI") and not settings.allow_golden_update_in_ci:
         raise pytest.UsageError("monolith-parity: --update-golden refuses to run with CI set: goldens are "
                                 "recorded by a person who reviews them. Pass --allow-golden-update-in-ci to override.")
+    baseline = None
+    if config.getoption("parity_baseline"):
+        try:
+            baseline = load_baseline(Path(config.getoption("parity_baseline")))
+        except BaselineError as error:
+            raise pytest.UsageError(f"monolith-parity: {error}") from None
     register_profiles()
-    state = ParitySession(settings, update_golden=update)
+    state = ParitySession(settings, update_golden=update, baseline=baseline, fix=config.getoption("parity_fix"))
+    try:
+        state.activate_reference()
+    except (CheckoutError, ReferenceEnvironmentError, ProtoCompileError) as error:
+        raise pytest.UsageError(f"monolith-parity: the monolith reference cannot be set up: {error}") from None
     config.stash[SESSION_KEY] = state
     config.pluginmanager.register(RecordCollector(state), "monolith-parity-records")
     if config.pluginmanager.hasplugin("xdist"):
@@ -121,6 +139,8 @@ class RecordCollector:
         record = getattr(report, "parity", None)
         if record is not None and report.when == "call":
             self.state.records.append(record)
+        elif report.failed and record is None and not hasattr(report, "parity"):
+            self.state.other_failures += 1
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -130,8 +150,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             session.config.workeroutput["parity"] = state.worker_output()
             return
         state.finish()
-        if state.unused_goldens and state.settings.unused_goldens == "fail" and session.exitstatus == 0:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        session.exitstatus = state.exit_code(session.exitstatus)
     finally:
         state.close()
 
@@ -151,5 +170,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         write(f"{level}: unused golden {item} (no collected case uses it; delete it or restore the case)")
     for kind, path in state.report_paths.items():
         write(f"report ({kind}): {path}")
+    if state.fix_report is not None:
+        for case_file in state.fix_report.changed_files:
+            write(f"--parity-fix rewrote {case_file}")
+        for fix in state.fix_report.manual:
+            write(f"--parity-fix could not locate {fix.case_file}::{fix.case_id}[{fix.example_id}] ({fix.action}): "
+                  "edit it by hand (its id is not a literal, or the expectation is shared by other inputs)")
+    for line in state.annotations():
+        terminalreporter.write_line(line)
     if state.records:
         write(state.summary(), bold=True)
+    if state.gate is not None:
+        write(state.gate.line(), bold=True)

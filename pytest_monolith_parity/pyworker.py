@@ -60,6 +60,11 @@ def main() -> None:
     for entry in reversed([p for p in extra.split(os.pathsep) if p]):
         if entry not in sys.path:
             sys.path.insert(0, entry)
+    reference_root = os.environ.get("MONOLITH_PARITY_REFERENCE_ROOT")
+    if reference_root:
+        from .reference.bootstrap import activate
+
+        activate(reference_root)  # the same import environment as the in-process reference
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # anything the reference prints must not corrupt the frame stream
     while True:

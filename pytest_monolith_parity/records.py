@@ -31,7 +31,8 @@ def _side(result: SideResult | None) -> dict[str, Any] | None:
 def build_record(execution: Execution, nodeid: str, replay: str = "") -> dict[str, Any]:
     case = execution.case
     verdict = execution.verdict
-    expected = case.expectation_for(next((e for e in case.examples if e.id == execution.example_id), None))
+    example = next((e for e in case.examples if e.id == execution.example_id), None)
+    expected = case.expectation_for(example)
     return {
         "nodeid": nodeid,
         "case_id": case.id,
@@ -40,6 +41,7 @@ def build_record(execution: Execution, nodeid: str, replay: str = "") -> dict[st
         "module": case.module_path,
         "package": case.package,
         "case_file": case.source_file,
+        "case_line": case.source_line,
         "python_call": case.python.describe(),
         "rust_call": case.rust.describe(),
         "comparator": case.compare.describe() if case.compare is not None else "exact",
@@ -49,6 +51,7 @@ def build_record(execution: Execution, nodeid: str, replay: str = "") -> dict[st
             {"reason": expected.reason, "outcome": expected.outcome.value, "message": expected.message}
             if expected is not None else None
         ),
+        "expectation_on_example": example is not None and example.expect is not None,
         **verdict.to_json(),
         "python": _side(execution.python),
         "rust": _side(execution.rust),

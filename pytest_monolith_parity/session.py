@@ -8,6 +8,7 @@ also gathers every case record and writes the goldens and the reports.
 from __future__ import annotations
 
 import collections
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,9 @@ from . import __version__
 from .cases import Case, Example
 from .config import Settings
 from .execution import Execution, run_example, run_property
-from .golden import GoldenStore
+from .gate import GateResult, evaluate
+from .github import annotations, markdown_summary
+from .golden import GoldenStore, atomic_write
 from .hypothesis_support import profile_settings, write_replay
 from .records import build_record
 from .report import build_report, summary_line, write_reports
@@ -35,9 +38,15 @@ def detect_revision(root: str | None) -> str:
 
 
 class ParitySession:
-    def __init__(self, settings: Settings, *, update_golden: bool = False):
+    def __init__(self, settings: Settings, *, update_golden: bool = False,
+                 baseline: list[dict[str, Any]] | None = None, fix: bool = False):
         self.settings = settings
         self.update_golden = update_golden
+        self.baseline = baseline
+        self.fix = fix
+        self.gate: GateResult | None = None
+        self.fix_report = None  # fixer.FixReport after --parity-fix
+        self.other_failures = 0
         revision = settings.reference_revision or detect_revision(settings.monolith_root)
         self.store = GoldenStore(settings.golden_path, harness_version=__version__, reference_revision=revision)
         self.workers = WorkerPool(start_timeout=settings.worker_start_timeout)
@@ -51,6 +60,16 @@ class ParitySession:
         self.report_paths: dict[str, Path] = {}
         self._hypothesis = None
         self.build = None
+        self.reference = None
+
+    # -- the reference ----------------------------------------------------
+    def activate_reference(self) -> None:
+        """Make ``monolith`` importable from the configured checkout (protos, stand-ins; see reference/)."""
+        if not self.settings.monolith_root:
+            return
+        from .reference.bootstrap import activate
+
+        self.reference = activate(self.settings.path(self.settings.monolith_root))
 
     # -- running ----------------------------------------------------------
     def context(self, case: Case) -> RunContext:
@@ -103,17 +122,42 @@ class ParitySession:
 
     # -- finishing --------------------------------------------------------
     def finish(self) -> None:
-        """Write goldens (if updating), find unused ones, write the reports."""
+        """Write goldens (if updating), find unused ones, judge the gate, write the reports, apply fixes."""
         if self.update_golden and self.golden_updates:
             self.changed_goldens = self.store.apply_updates(self.golden_updates)
         if self.settings.unused_goldens != "ignore" and self.golden_used:
             self.unused_goldens = self.store.unused(self.golden_used, self.golden_modules, self.whole_run)
-        if self.records:
-            report = build_report(self.records, extra={
-                "reference_revision": self.store.reference_revision,
-                "golden": {"changed": self.changed_goldens, "unused": self.unused_goldens},
-            })
-            self.report_paths = write_reports(self.settings.report_path, report)
+        if not self.records:
+            return
+        self.gate = evaluate(self.records, self.baseline)
+        report = build_report(self.records, revision=self.settings.revision, extra={
+            "reference_revision": self.store.reference_revision,
+            "golden": {"changed": self.changed_goldens, "unused": self.unused_goldens},
+            "gate": self.gate.to_json(),
+        })
+        self.report_paths = write_reports(self.settings.report_path, report)
+        summary = markdown_summary(report, self.gate.line())
+        atomic_write(self.settings.report_path / "summary.md", summary.encode("utf-8"))
+        self.report_paths["summary"] = self.settings.report_path / "summary.md"
+        step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if step_summary:
+            with open(step_summary, "a", encoding="utf-8") as handle:
+                handle.write(summary)
+        if self.fix:
+            from .fixer import apply_fixes, plan  # libcst is only needed here
+
+            self.fix_report = apply_fixes(self.settings.rootdir, plan(self.records))
+
+    def annotations(self) -> list[str]:
+        return annotations(self.records) if os.environ.get("GITHUB_ACTIONS") == "true" else []
+
+    def exit_code(self, pytest_status: int) -> int:
+        """The run's exit code: pytest's, unless the parity gate decides (see gate.py)."""
+        if self.gate is None or pytest_status not in (0, 1) or self.other_failures:
+            return pytest_status
+        if self.unused_goldens and self.settings.unused_goldens == "fail":
+            return max(1, self.gate.exit_code())
+        return self.gate.exit_code()
 
     def summary(self) -> str:
         return summary_line(self.records)

@@ -444,7 +444,6 @@ class _Walk:
             return
         if _is_float(field):
             if not self.cmp.float_equal(ve, va, spath):
-                single = field.type == FD.TYPE_FLOAT
                 detail = ""
                 if math.isfinite(ve) and math.isfinite(va):
                     d = abs(va - ve)

@@ -630,7 +630,8 @@ class TensorComparator(Comparator):
             parts.append(f"max rel {_g(stats.max_rel)}")
             if stats.max_ulp is not None:
                 parts.append(f"max ulp {stats.max_ulp:.0f}" if math.isfinite(stats.max_ulp) and stats.max_ulp < 2**64 - 1 else "max ulp inf")
-        diffs = [self._describe(e, a, i) for i in stats.worst.indices()]
+        with np.errstate(all="ignore"):
+            diffs = [self._describe(e, a, i) for i in stats.worst.indices()]
         return Comparison.differ(*diffs, summary=", ".join(parts), **metrics)
 
     def _describe(self, e: np.ndarray, a: np.ndarray, flat: int) -> Difference:

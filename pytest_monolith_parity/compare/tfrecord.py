@@ -17,7 +17,7 @@ import struct
 import zlib
 from typing import Any
 
-from .base import Comparator, ComparatorConfigError, ComparatorInputError, Comparison, Difference, join_path, nest
+from .base import Comparator, ComparatorConfigError, ComparatorInputError, Comparison, Difference, nest
 from .exact import bytes_difference
 
 COMPRESSIONS = ("auto", "none", "gzip", "zlib")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from ..reference.checkout import Checkout

@@ -282,7 +282,7 @@ class ReferenceEnvironment:
     deferred: dict[str, str] = dataclasses.field(default_factory=dict)  # package -> state
     finder: _ReferenceFinder | None = None
     _init_errors: dict[str, BaseException] = dataclasses.field(default_factory=dict)
-    _init_names: dict[str, set[str] | None] = dataclasses.field(default_factory=dict)
+    _names_cache: dict[str, set[str] | None] = dataclasses.field(default_factory=dict)
     _lock: threading.RLock = dataclasses.field(default_factory=threading.RLock)
 
     # -- module lookup ------------------------------------------------------
@@ -349,9 +349,9 @@ class ReferenceEnvironment:
         init = module.__dict__.get("__deferred_init__")
         if not init or name.startswith("_"):
             return False
-        if init not in self._init_names:
-            self._init_names[init] = _init_names(Path(init))
-        names = self._init_names[init]
+        if init not in self._names_cache:
+            self._names_cache[init] = _init_names(Path(init))
+        names = self._names_cache[init]
         return names is None or name in names
 
     def init_registers(self, module: types.ModuleType, fullname: str) -> bool:

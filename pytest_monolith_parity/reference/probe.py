@@ -192,7 +192,9 @@ def classify(error: BaseException) -> tuple[str, str]:
             return "missing in checkout", f"{error.name} (not in the checkout: Bazel-generated or internal)"
         if top in _TF_TOPS:
             return "broken on this TensorFlow", _last_line(error)
-        return "needs package", top if top != "tensorflow_serving" else error.name
+        if top in {"google", "tensorflow_serving"}:  # namespace-like: the second part says which
+            return "needs package", ".".join(error.name.split(".")[:2 if top == "google" else None])
+        return "needs package", top
     if kind in _SERVICE_TYPES or any(base.__name__ in _SERVICE_TYPES for base in type(error).__mro__) \
             or type(error).__module__.startswith(("kazoo", "grpc", "consul", "kafka")):
         return "needs service", _last_line(error)

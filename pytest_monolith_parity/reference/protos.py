@@ -227,7 +227,7 @@ def _compile_into(temp: Path, checkout: Checkout, serving: dict[str, Path], sear
             by_dir.setdefault(proto.parents[len(Path(rel).parts) - 1], []).append(rel)
         for directory, rels in by_dir.items():
             # TensorFlow's own protos come from the installed wheel (the generated code imports its *_pb2).
-            includes = [directory, grpc_include, *([tf_include] if tf_include else []),
+            includes = [grpc_include, *([tf_include] if tf_include else []), directory,
                         *[d for d in search if d != directory]]
             _protoc(includes, serving_out, rels, directory)
         _drop_empty_grpc(serving_out, serving)

@@ -80,6 +80,8 @@ class IsolatedPython(Runner):
 
     def run(self, args: "Args", context: "RunContext") -> SideResult:
         env = {"MONOLITH_PARITY_SYS_PATH": _sys_path_for_worker()}
+        if context.settings.monolith_root:
+            env["MONOLITH_PARITY_REFERENCE_ROOT"] = str(context.settings.path(context.settings.monolith_root))
         return self.finish(call_worker(self.side, self.argv(), self.target, self.adapt_args(args), context, env))
 
     def describe(self) -> str:

@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-pytest.importorskip("grpc_tools", reason="grpcio-tools is part of the `reference` extra")
+import grpc_tools  # noqa: E402,F401 - part of the test extra: a missing install must fail, not skip
 
 from pytest_monolith_parity.reference import protos  # noqa: E402
 from pytest_monolith_parity.reference.checkout import Checkout  # noqa: E402

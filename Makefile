@@ -9,9 +9,15 @@ SAMPLE_SOURCES := $(shell find $(SAMPLE_RUST) -path '*/target*' -prune -o \( -na
 SAMPLE_WORKER := $(SAMPLE_RUST)/target/release/sample-worker
 SAMPLE_WORKER_PR := $(SAMPLE_RUST)/target-pr/release/sample-worker
 
-.PHONY: setup sample test parity demo clean bench
+.PHONY: setup system sample test parity parity-ci demo clean bench
 
-setup: $(STAMPS)/python.stamp $(STAMPS)/sample.stamp
+setup: $(STAMPS)/system.stamp $(STAMPS)/python.stamp $(STAMPS)/sample.stamp
+
+# Debian packages the tests use: a headless browser for the HTML report test.
+$(STAMPS)/system.stamp:
+	mkdir -p $(STAMPS)
+	command -v chromium >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
+	touch $@
 
 $(STAMPS)/python.stamp: pyproject.toml tests/sample/reference/pyproject.toml
 	mkdir -p $(STAMPS)
@@ -37,11 +43,17 @@ test: setup
 parity: setup
 	$(PYTHON) -m pytest -m parity cases
 
+# The pull-request gate locally, as docs/examples/parity-workflow.yml runs it in CI:
+#   make parity-ci BASELINE=base/parity-report.json [REVISION=abc123]
+parity-ci: setup
+	$(PYTHON) -m pytest -m parity cases -n $(JOBS) $(if $(BASELINE),--parity-baseline $(BASELINE)) \
+		$(if $(REVISION),--parity-revision $(REVISION)) --junitxml=parity-report/junit.xml
+
 # The sample pair end to end: the summary line and the reports.
 demo: setup
 	cd tests/sample && MONOLITH_PARITY_RUST_WORKER=$(CURDIR)/$(SAMPLE_WORKER) \
 		$(PYTHON) -m pytest -p no:cacheprovider -m parity cases -n $(JOBS) -q -rN ; \
-		echo "reports: $(CURDIR)/tests/sample/parity-report/parity-report.md (and .json)"
+		echo "open $(CURDIR)/tests/sample/parity-report/parity-report.html (also .json, .md, summary.md)"
 
 bench: setup
 	$(PYTHON) bench/bench_tensor.py

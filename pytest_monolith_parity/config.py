@@ -113,6 +113,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "label of the Rust revision under test, recorded in reports and the trend (e.g. a commit)"),
     SettingSpec("history_file", "--parity-history", "MONOLITH_PARITY_HISTORY", "parity-report/history.jsonl", str,
                 "trend file: each run appends its date, revision and counts (relative to the rootdir)"),
+    SettingSpec("inventory_file", "--parity-inventory", "MONOLITH_PARITY_INVENTORY", "inventory/monolith.toml", str,
+                "inventory of the reference's files; the HTML report shows coverage from it when present"),
     SettingSpec("reference_revision", "--reference-revision", "MONOLITH_PARITY_REFERENCE_REVISION", None,
                 _optional_str, "revision recorded in golden manifests (default: git HEAD of the monolith root)"),
 )
@@ -143,6 +145,7 @@ class Settings:
     allow_golden_update_in_ci: bool = False
     revision: str | None = None
     history_file: str = "parity-report/history.jsonl"
+    inventory_file: str = "inventory/monolith.toml"
     reference_revision: str | None = None
     sources: dict[str, str] = dataclasses.field(default_factory=dict)
 

@@ -20,6 +20,8 @@ from .execution import Execution, run_example, run_property
 from .gate import GateResult, evaluate
 from .github import annotations, markdown_summary
 from .golden import GoldenStore, atomic_write
+from .history import append_history, read_history
+from .html_report import coverage_from_inventory, write_html
 from .hypothesis_support import profile_settings, write_replay
 from .records import build_record
 from .report import build_report, summary_line, write_reports
@@ -136,6 +138,10 @@ class ParitySession:
             "gate": self.gate.to_json(),
         })
         self.report_paths = write_reports(self.settings.report_path, report)
+        history_path = self.settings.path(self.settings.history_file)
+        append_history(history_path, report, self.settings.revision)
+        self.report_paths["html"] = write_html(self.settings.report_path, report, history=read_history(history_path),
+                                               coverage=self._coverage(report))
         summary = markdown_summary(report, self.gate.line())
         atomic_write(self.settings.report_path / "summary.md", summary.encode("utf-8"))
         self.report_paths["summary"] = self.settings.report_path / "summary.md"
@@ -147,6 +153,15 @@ class ParitySession:
             from .fixer import apply_fixes, plan  # libcst is only needed here
 
             self.fix_report = apply_fixes(self.settings.rootdir, plan(self.records))
+
+    def _coverage(self, report: dict[str, Any]) -> dict[str, Any] | None:
+        """Per-package coverage of the inventory's files by cases, when an inventory is present."""
+        path = self.settings.path(self.settings.inventory_file)
+        if not path.is_file():
+            return None
+        from .inventory import store
+
+        return coverage_from_inventory(store.load(path), report["cases"])
 
     def annotations(self) -> list[str]:
         return annotations(self.records) if os.environ.get("GITHUB_ACTIONS") == "true" else []

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from conftest import WORKER, WORKER_PR
+from sample_project import WORKER, WORKER_PR
 
 REVISION_CASES = textwrap.dedent('''
     import numpy as np

@@ -46,6 +46,10 @@ def test_every_sample_divergence_is_classified_exactly(sample, extra):
     assert sample.verdicts() == EXPECTED
     result.stdout.fnmatch_lines([SUMMARY])
     result.assert_outcomes(passed=19, xfailed=9)
+    html = (sample.root / "parity-report" / "parity-report.html").read_text()
+    assert SUMMARY in html and 'data-outcome="expected divergence" data-count="9"' in html
+    history = (sample.root / "parity-report" / "history.jsonl").read_text().splitlines()
+    assert len(history) == 1 and '"expected divergence":9' in history[0]
 
 
 def test_serial_and_parallel_reports_agree_in_every_detail(sample):

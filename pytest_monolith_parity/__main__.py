@@ -55,7 +55,7 @@ def cmd_probe(options: argparse.Namespace) -> int:
 
     result = probe.probe(checkout, options.files or None, workers=options.workers, timeout=options.timeout,
                          cache_dir=options.cache_dir, serving_proto_dirs=options.serving_proto_dir,
-                         progress=progress)
+                         prewarm=not options.no_prewarm, progress=progress)
     _write(probe.render(result, options.format), options.output)
     summary = result.summary()
     print(f"probe: {summary['importable']} of {summary['files']} files import "
@@ -117,6 +117,14 @@ def cmd_index(options: argparse.Namespace) -> int:
     return 0
 
 
+# --- build-rust: owned by pytest_monolith_parity.rust_build (keep this block self-contained) ---
+def cmd_build_rust(options: argparse.Namespace) -> int:
+    from .rust_build.cli import run
+
+    return run(options)
+# --- end build-rust ---
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m pytest_monolith_parity",
                                    description="Reference tools for pytest-monolith-parity.")
@@ -135,6 +143,8 @@ def parser() -> argparse.ArgumentParser:
                                            "~/.cache/monolith-parity/protos)")
     probe.add_argument("--serving-proto-dir", action="append", default=[],
                        help="directory with TF Serving protos the wheel lacks (repeatable)")
+    probe.add_argument("--no-prewarm", action="store_true",
+                       help="do not import TensorFlow in the workers up front (faster for a few TF-free files)")
     probe.add_argument("--verbose", "-v", action="store_true", help="print each file as it is classified")
     probe.add_argument("files", nargs="*", help="only these checkout-relative paths")
     probe.set_defaults(run=cmd_probe)
@@ -153,6 +163,13 @@ def parser() -> argparse.ArgumentParser:
     index.add_argument("--probe", help="probe JSON (probe --format json) to show per file")
     index.add_argument("--out", required=True, help="output directory")
     index.set_defaults(run=cmd_index)
+    # --- build-rust (see cmd_build_rust) ---
+    from .rust_build.cli import add_arguments as build_rust_arguments
+
+    build_rust_arguments(with_root(commands.add_parser(
+        "build-rust", help="build a checkout's PyO3 bindings and/or monolith-rs CLI (cached); print their paths"),
+    )).set_defaults(run=cmd_build_rust)
+    # --- end build-rust ---
     return main
 
 

@@ -23,7 +23,7 @@ import json
 import os
 import subprocess
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from filelock import FileLock
@@ -70,14 +70,30 @@ def fingerprint(roots: Iterable[Path], command: str) -> str:
     digest = hashlib.sha256()
     digest.update(command.encode())
     digest.update(toolchain_version().encode())
-    for path in _source_files(list(roots)):
-        digest.update(str(path).encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
+    _hash_sources(digest, roots)
     return digest.hexdigest()
 
 
-def ensure_built(mode: str, command: str | None, sources: list[Path], stamp: Path) -> BuildResult:
+def _hash_sources(digest, roots: Iterable[Path]) -> None:
+    for path in _source_files(list(roots)):
+        digest.update(str(path).encode())
+        digest.update(b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError as error:  # a dangling symlink is a state too, not a crash
+            digest.update(f"<unreadable: {error.strerror}>".encode())
+
+
+def ensure_built(mode: str, command: str | None, sources: list[Path], stamp: Path, *,
+                 run: Callable[[], None] | None = None, outputs: Iterable[Path] = ()) -> BuildResult:
+    """Build per ``mode`` (see the module docstring) when the fingerprint of ``sources`` changed.
+
+    ``run`` builds in-process instead of running ``command`` in a shell (it
+    raises :class:`BuildError` with the output on failure); ``command`` then
+    only names the build, in the fingerprint and in the messages' fix.
+    ``outputs`` are files the build produces: a missing one means "not
+    built", so ``auto`` builds and ``never`` refuses.
+    """
     start = time.perf_counter()
     if not command:
         return BuildResult("skipped", 0.0, "")
@@ -85,20 +101,50 @@ def ensure_built(mode: str, command: str | None, sources: list[Path], stamp: Pat
     with FileLock(str(stamp) + ".lock"):
         current = fingerprint(sources, command)
         recorded = json.loads(stamp.read_text()).get("fingerprint") if stamp.exists() else None
+        missing = [str(path) for path in outputs if not Path(path).exists()]
         if mode == "never":
+            if missing:
+                raise BuildError(f"the Rust build is missing ({', '.join(missing)} does not exist) and "
+                                 f"--rust-build=never forbids building it. Build with --rust-build=auto, or run: "
+                                 f"{command}")
             if recorded is not None and recorded != current:
+                changed = _changed_roots(sources, json.loads(stamp.read_text()).get("roots", {}))
                 raise BuildError(
-                    f"the Rust build is stale: sources under {', '.join(map(str, sources))} changed since the "
+                    f"the Rust build is stale: sources under {', '.join(map(str, changed))} changed since the "
                     f"last build (stamp {stamp}). Rebuild with --rust-build=auto, or run: {command}")
             return BuildResult("skipped", time.perf_counter() - start, current)
-        if mode == "auto" and recorded == current:
+        if mode == "auto" and recorded == current and not missing:
             return BuildResult("up to date", time.perf_counter() - start, current)
-        process = subprocess.run(command, shell=True, capture_output=True, text=True)
-        if process.returncode != 0:
-            output = (process.stdout + process.stderr).splitlines()[-60:]
-            raise BuildError(f"the Rust build command failed with exit status {process.returncode}: {command}\n"
-                             + "\n".join(output))
+        if run is not None:
+            run()
+        else:
+            _run_shell(command)
         current = fingerprint(sources, command)  # the build may touch inputs (e.g. Cargo.lock)
-        atomic_write(stamp, json.dumps({"fingerprint": current, "command": command,
-                                        "built": time.time()}).encode())
+        atomic_write(stamp, json.dumps({"fingerprint": current, "command": command, "built": time.time(),
+                                        "roots": _root_digests(sources)}).encode())
         return BuildResult("built", time.perf_counter() - start, current)
+
+
+def _root_digests(sources: Iterable[Path]) -> dict[str, str]:
+    """One digest per source root, so a stale build can say which root changed."""
+    digests = {}
+    for root in sources:
+        digest = hashlib.sha256()
+        _hash_sources(digest, [root])
+        digests[str(root)] = digest.hexdigest()
+    return digests
+
+
+def _changed_roots(sources: list[Path], recorded: dict[str, str]) -> list[Path]:
+    if not recorded:
+        return sources
+    current = _root_digests(sources)
+    return [root for root in sources if recorded.get(str(root)) != current[str(root)]] or sources
+
+
+def _run_shell(command: str) -> None:
+    process = subprocess.run(command, shell=True, capture_output=True, text=True)
+    if process.returncode != 0:
+        output = (process.stdout + process.stderr).splitlines()[-60:]
+        raise BuildError(f"the Rust build command failed with exit status {process.returncode}: {command}\n"
+                         + "\n".join(output))

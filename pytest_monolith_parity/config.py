@@ -92,6 +92,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 _optional_str, "shell command that builds the Rust side (run per --rust-build)"),
     SettingSpec("rust_sources", "--rust-sources", "MONOLITH_PARITY_RUST_SOURCES", [], _str_list,
                 "files/directories whose content decides whether the Rust build is stale"),
+    SettingSpec("rust_artifacts", "--rust-artifacts", "MONOLITH_PARITY_RUST_ARTIFACTS", ["bindings"], _str_list,
+                "with monolith_root: what to build from the checkout's monolith-rs (bindings, cli)"),
     SettingSpec("rust_build_hint", "--rust-build-hint", "MONOLITH_PARITY_RUST_BUILD_HINT",
                 "build and install the extension, e.g. `maturin develop --release -m rust_bindings/Cargo.toml`", str,
                 "what error messages tell users to run when the Rust side is missing"),
@@ -135,6 +137,7 @@ class Settings:
     rust_build: str = "auto"
     rust_build_command: str | None = None
     rust_sources: list[str] = dataclasses.field(default_factory=list)
+    rust_artifacts: list[str] = dataclasses.field(default_factory=lambda: ["bindings"])
     rust_build_hint: str = ""
     golden_dir: str = "golden"
     report_dir: str = "parity-report"

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from . import config as parity_config
-from .build import BuildError, ensure_built
+from .build import BuildError
+from .rust_build.workspace import RustSetupError
 from .collect import SESSION_KEY, CaseFile
 from .gate import BaselineError, load_baseline
 from .reference.bootstrap import ReferenceEnvironmentError
@@ -73,13 +74,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    settings = session.config.stash[SESSION_KEY].settings
     try:
-        result = ensure_built(settings.rust_build, settings.rust_build_command,
-                              [settings.path(p) for p in settings.rust_sources], settings.build_stamp)
-    except BuildError as error:
+        session.config.stash[SESSION_KEY].prepare_rust()
+    except (BuildError, RustSetupError) as error:
         raise pytest.UsageError(f"monolith-parity: {error}") from None
-    session.config.stash[SESSION_KEY].build = result
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -161,6 +159,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         return
     write = terminalreporter.write_line
     terminalreporter.section("monolith parity")
+    if state.rust_artifacts is not None:
+        for line in state.rust_artifacts.describe():
+            write(f"rust side: {line}")
+    elif state.build is not None and state.build.action != "skipped":
+        write(f"rust build: {state.build.action} in {state.build.seconds:.2f}s")
     for relpath in state.changed_goldens:
         write(f"golden written: {state.settings.golden_path / relpath}")
     if state.update_golden and not state.changed_goldens:

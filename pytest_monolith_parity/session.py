@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .build import ensure_built
 from .cases import Case, Example
 from .config import Settings
 from .execution import Execution, run_example, run_property
@@ -62,6 +63,7 @@ class ParitySession:
         self.report_paths: dict[str, Path] = {}
         self._hypothesis = None
         self.build = None
+        self.rust_artifacts = None
         self.reference = None
 
     # -- the reference ----------------------------------------------------
@@ -72,6 +74,27 @@ class ParitySession:
         from .reference.bootstrap import activate
 
         self.reference = activate(self.settings.path(self.settings.monolith_root))
+
+    # -- the Rust side ----------------------------------------------------
+    def prepare_rust(self) -> None:
+        """Build (or reuse) the Rust side once per run, then make it importable / runnable.
+
+        A configured ``rust_build_command`` is a project's own build; otherwise, with a
+        checkout configured, the bindings (and the CLI if asked) are built from its
+        monolith-rs by :mod:`rust_build`.  Both are cached by source hashes.
+        """
+        settings = self.settings
+        if settings.rust_build_command or not settings.monolith_root:
+            self.build = ensure_built(settings.rust_build, settings.rust_build_command,
+                                      [settings.path(p) for p in settings.rust_sources], settings.build_stamp)
+            return
+        from . import rust_build
+
+        self.rust_artifacts = rust_build.prepare(settings, what=settings.rust_artifacts)
+        rust_build.activate(self.rust_artifacts)
+        rust_build.verify_import(self.rust_artifacts, settings.rust_module)
+        if self.rust_artifacts.cli is not None and not settings.rust_cli:
+            settings.rust_cli = str(self.rust_artifacts.cli)
 
     # -- running ----------------------------------------------------------
     def context(self, case: Case) -> RunContext:

@@ -16,6 +16,8 @@ from . import config as parity_config
 from .build import BuildError
 from .rust_build.workspace import RustSetupError
 from .collect import SESSION_KEY, CaseFile
+from .compare.base import ComparatorConfigError
+from .compare.tensor import configure_default_tolerances
 from .gate import BaselineError, load_baseline
 from .reference.bootstrap import ReferenceEnvironmentError
 from .reference.checkout import CheckoutError
@@ -51,6 +53,10 @@ def pytest_configure(config: pytest.Config) -> None:
         settings = parity_config.resolve(config.rootpath, options, os.environ, table, path)
     except parity_config.SettingsError as error:
         raise pytest.UsageError(f"monolith-parity: {error}") from None
+    try:
+        configure_default_tolerances(table.get("tolerances"))
+    except ComparatorConfigError as error:
+        raise pytest.UsageError(f"monolith-parity: {path} [tool.monolith_parity.tolerances]: {error}") from None
     update = config.getoption("update_golden")
     if update and os.environ.get("CI") and not settings.allow_golden_update_in_ci:
         raise pytest.UsageError("monolith-parity: --update-golden refuses to run with CI set: goldens are "

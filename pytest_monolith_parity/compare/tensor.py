@@ -43,6 +43,31 @@ DEFAULT_TOLERANCES: dict[str, tuple[float, float]] = {
     "float64": (1e-7, 1e-7),
 }
 
+_BUILTIN_TOLERANCES = dict(DEFAULT_TOLERANCES)
+
+
+def configure_default_tolerances(overrides: dict[str, dict[str, float]] | None) -> None:
+    """Replace per-dtype defaults from ``[tool.monolith_parity.tolerances]`` (``None`` restores the built-ins).
+
+    ``{"float32": {"rtol": 1e-5, "atol": 1e-6}}``; a dtype left out keeps its
+    built-in default, a key left out keeps that dtype's other value.
+    """
+    DEFAULT_TOLERANCES.clear()
+    DEFAULT_TOLERANCES.update(_BUILTIN_TOLERANCES)
+    for dtype, values in (overrides or {}).items():
+        if dtype not in _BUILTIN_TOLERANCES:
+            raise ComparatorConfigError(f"tolerances: unknown dtype {dtype!r}; use one of "
+                                        f"{', '.join(_BUILTIN_TOLERANCES)}")
+        unknown = set(values) - {"rtol", "atol"}
+        if unknown:
+            raise ComparatorConfigError(f"tolerances.{dtype}: unknown key(s) {sorted(unknown)}; use rtol and atol")
+        rtol, atol = DEFAULT_TOLERANCES[dtype]
+        rtol, atol = float(values.get("rtol", rtol)), float(values.get("atol", atol))
+        if not (rtol >= 0 and atol >= 0 and math.isfinite(rtol) and math.isfinite(atol)):
+            raise ComparatorConfigError(f"tolerances.{dtype}: rtol and atol must be finite and >= 0")
+        DEFAULT_TOLERANCES[dtype] = (rtol, atol)
+
+
 MODES = ("default", "exact", "tolerance", "ulp")
 NAN_POLICIES = ("equal", "payload")
 DTYPE_POLICIES = ("strict", "kind")

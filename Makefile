@@ -13,10 +13,12 @@ SAMPLE_WORKER_PR := $(SAMPLE_RUST)/target-pr/release/sample-worker
 
 setup: $(STAMPS)/system.stamp $(STAMPS)/python.stamp $(STAMPS)/sample.stamp
 
-# Debian packages the tests use: a headless browser for the HTML report test.
+# Debian packages the tests use: a headless browser (HTML report test) and a ZooKeeper server.
+DEBIAN_PACKAGES := chromium zookeeper
 $(STAMPS)/system.stamp:
 	mkdir -p $(STAMPS)
-	command -v chromium >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
+	dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1 || (apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEBIAN_PACKAGES))
 	touch $@
 
 $(STAMPS)/python.stamp: pyproject.toml tests/sample/reference/pyproject.toml

@@ -20,6 +20,11 @@ def preview(value: Any, limit: int = PREVIEW_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 20] + f"... ({len(text)} chars)"
 
 
+def _plain(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Metrics as builtins (numpy scalars do not cross to xdist's controller or into JSON)."""
+    return {key: value.item() if hasattr(value, "item") else value for key, value in metrics.items()}
+
+
 def _side(result: SideResult | None) -> dict[str, Any] | None:
     if result is None:
         return None
@@ -53,6 +58,7 @@ def build_record(execution: Execution, nodeid: str, replay: str = "") -> dict[st
         ),
         "expectation_on_example": example is not None and example.expect is not None,
         **verdict.to_json(),
+        "metrics": _plain(verdict.metrics),
         "python": _side(execution.python),
         "rust": _side(execution.rust),
         "seconds": round(execution.seconds, 6),

@@ -122,7 +122,8 @@ def _tf_to_numpy(value: Any) -> np.ndarray:
     raise ComparatorInputError(f"cannot read the value of TensorFlow {name} (is it a graph tensor?)")
 
 
-def _int_array(value: int) -> np.ndarray:
+def _int_array(value: int | list | tuple) -> np.ndarray:
+    """Python ints exactly: int64, else uint64 (u64 ids above 2**63), else objects -- never float64."""
     for dtype in (np.int64, np.uint64):
         try:
             return np.asarray(value, dtype=dtype)
@@ -152,13 +153,7 @@ def _list_array(value: list | tuple) -> np.ndarray:
     if arr.dtype.kind not in "fO":
         return arr
     if leaves and all(type(x) is int for x in leaves):
-        # numpy turns [1, 2**63] into float64: keep integers exact instead.
-        for dtype in (np.int64, np.uint64):
-            try:
-                return np.asarray(value, dtype=dtype)
-            except OverflowError:
-                continue
-        return np.asarray(value, dtype=object)
+        return _int_array(value)  # numpy turns [1, 2**63] into float64: keep integers exact instead
     if arr.dtype.kind == "f" and any(type(x) is int and abs(x) > 2**53 for x in leaves):
         raise ComparatorInputError(
             "list mixes floats with integers beyond 2**53, which float64 cannot hold exactly; pass an ndarray"

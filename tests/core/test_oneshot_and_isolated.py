@@ -1,0 +1,68 @@
+"""One-shot CLI runs and isolated (subprocess) calls: values, crashes, timeouts, panics."""
+
+import sys
+
+import pytest
+
+from pytest_monolith_parity import cli, pyo3, python_call
+from pytest_monolith_parity.cases import Args
+from pytest_monolith_parity.config import Settings
+from pytest_monolith_parity.outcomes import SideKind
+from pytest_monolith_parity.runners.base import RunContext, RunnerConfigError
+from pytest_monolith_parity.runners.workers import WorkerPool
+
+
+@pytest.fixture()
+def context(tmp_path):
+    pool = WorkerPool(start_timeout=30)
+    settings = Settings(rootdir=tmp_path, rust_module="sample_rust", rust_cli=sys.executable)
+    yield RunContext(settings=settings, workers=pool, timeout=5.0, scratch_dir=str(tmp_path))
+    pool.close()
+
+
+def run(runner, context, *args, **kwargs):
+    return runner.run(Args(args, kwargs), context)
+
+
+def test_cli_captures_exit_code_streams_and_files(context):
+    script = "import sys; open('out.txt','w').write(sys.argv[1] * 2); print('hi'); sys.exit(3)"
+    result = run(cli(["{rust_cli}", "-c", script, "{0}"], files=["out.txt", "missing.txt"]), context, "ab")
+    assert result.kind is SideKind.VALUE
+    assert result.value == {"exit_code": 3, "stdout": "hi\n", "stderr": "",
+                            "files": {"out.txt": b"abab", "missing.txt": None}}
+
+
+def test_cli_signal_is_a_crash_and_a_hang_a_timeout(context):
+    crash = run(cli(["{python}", "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"]), context)
+    assert crash.kind is SideKind.CRASHED and "SIGSEGV" in crash.message
+    context.timeout = 1
+    hang = run(cli(["{python}", "-c", "import time; time.sleep(30)"]), context)
+    assert hang.kind is SideKind.TIMEOUT and "1 s" in hang.message
+
+
+def test_cli_capture_is_validated():
+    with pytest.raises(RunnerConfigError, match="capture"):
+        cli(["x"], capture=["exit_code", "stdin"])
+
+
+def test_isolated_python_runs_in_a_worker(context):
+    result = run(python_call("json:dumps", isolated=True), context, {"b": 1, "a": [1.5, None]})
+    assert result.kind is SideKind.VALUE and result.value == '{"b": 1, "a": [1.5, null]}'
+    error = run(python_call("json:loads", isolated=True), context, "{")
+    assert error.kind is SideKind.RAISED and error.error_type == "JSONDecodeError"
+    missing = run(python_call("no_such_module_xyz:f", isolated=True), context)
+    assert missing.kind is SideKind.UNAVAILABLE and "no_such_module_xyz" in missing.message
+
+
+def test_isolated_pyo3_turns_panics_and_hangs_into_verdicts(context):
+    panic = run(pyo3("parse_port", isolated=True), context, "")
+    assert panic.kind is SideKind.PANICKED and "unwrap" in panic.message
+    context.timeout = 1
+    hang = run(pyo3("countdown", isolated=True), context, -1)
+    assert hang.kind is SideKind.TIMEOUT
+    assert run(pyo3("countdown", isolated=True), context, 3).value == 0  # a fresh worker after the kill
+
+
+def test_in_process_pyo3_panic_is_caught(context):
+    panic = run(pyo3("parse_port"), context, "")
+    assert panic.kind is SideKind.PANICKED and panic.error_type == "PanicException"

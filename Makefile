@@ -18,7 +18,7 @@ DEBIAN_PACKAGES := chromium zookeeper
 $(STAMPS)/system.stamp:
 	mkdir -p $(STAMPS)
 	dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1 || (apt-get update -q && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEBIAN_PACKAGES))
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEBIAN_PACKAGES))
 	touch $@
 
 $(STAMPS)/python.stamp: pyproject.toml tests/sample/reference/pyproject.toml

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use monolith_proto::tensorflow_serving::apis::model_version_status::State;
 use monolith_proto::tensorflow_serving::error::Code;
-use monolith_serving::utils::{self as u, DeployType, ZkPath};
+use monolith_serving::utils::{self as u, AgentConfig, DeployType, InstanceFormatter, ZkPath};
 use prost::Message;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
@@ -169,7 +169,134 @@ fn gen_model_version_status<'py>(
     Ok(PyBytes::new(py, &status.encode_to_vec()))
 }
 
+fn deploy_type_str(d: DeployType) -> &'static str {
+    match d {
+        DeployType::Mixed => "mixed",
+        DeployType::Entry => "entry",
+        DeployType::Ps => "ps",
+        DeployType::Dense => "dense",
+        DeployType::Unified => "unified",
+    }
+}
+
+/// `AgentConfig.from_file(fname)`: the fields of the Rust `AgentConfig` as a dict
+/// (`deploy_type` as its Python string, e.g. `"mixed"`), in struct order.
+#[pyfunction]
+fn agent_config_from_file<'py>(py: Python<'py>, fname: &str) -> PyResult<Bound<'py, PyDict>> {
+    let c = AgentConfig::from_file(Path::new(fname)).map_err(errors::serving)?;
+    let out = PyDict::new(py);
+    out.set_item("bzid", &c.bzid)?;
+    out.set_item("base_name", &c.base_name)?;
+    out.set_item("base_path", &c.base_path)?;
+    out.set_item("num_ps", c.num_ps)?;
+    out.set_item("num_shard", c.num_shard)?;
+    out.set_item("deploy_type", deploy_type_str(c.deploy_type))?;
+    out.set_item("stand_alone_serving", c.stand_alone_serving)?;
+    out.set_item("zk_servers", &c.zk_servers)?;
+    out.set_item("dc_aware", c.dc_aware)?;
+    out.set_item("agent_version", c.agent_version)?;
+    out.set_item("agent_port", c.agent_port)?;
+    out.set_item("layout_pattern", &c.layout_pattern)?;
+    out.set_item("layout_filters", &c.layout_filters)?;
+    out.set_item("tfs_port_archon", c.tfs_port_archon)?;
+    out.set_item("tfs_port_grpc", c.tfs_port_grpc)?;
+    out.set_item("tfs_port_http", c.tfs_port_http)?;
+    Ok(out)
+}
+
+/// The environment-driven properties of `AgentConfig.from_file(fname)`:
+/// `num_tce_shard`, `shard_id`, `replica_id`, `idc`, `cluster`, `location`,
+/// `path_prefix`, `layout_path`, `container_cluster`, `container_id`.
+#[pyfunction]
+fn agent_config_properties<'py>(py: Python<'py>, fname: &str) -> PyResult<Bound<'py, PyDict>> {
+    let c = AgentConfig::from_file(Path::new(fname)).map_err(errors::serving)?;
+    let out = PyDict::new(py);
+    out.set_item("num_tce_shard", AgentConfig::num_tce_shard())?;
+    out.set_item("shard_id", AgentConfig::shard_id())?;
+    out.set_item("replica_id", AgentConfig::replica_id())?;
+    out.set_item("idc", AgentConfig::idc())?;
+    out.set_item("cluster", AgentConfig::cluster())?;
+    out.set_item("location", AgentConfig::location())?;
+    out.set_item("path_prefix", c.path_prefix())?;
+    out.set_item("layout_path", c.layout_path())?;
+    out.set_item("container_cluster", c.container_cluster())?;
+    out.set_item("container_id", c.container_id())?;
+    Ok(out)
+}
+
+/// `AgentConfig.from_file(fname).get_cmd_and_port(binary, server_type, config_file)` -> (cmd, port).
+#[pyfunction]
+#[pyo3(signature = (fname, binary, server_type=None, config_file=None))]
+fn agent_config_get_cmd_and_port(
+    fname: &str,
+    binary: &str,
+    server_type: Option<&str>,
+    config_file: Option<&str>,
+) -> PyResult<(String, u16)> {
+    let c = AgentConfig::from_file(Path::new(fname)).map_err(errors::serving)?;
+    c.get_cmd_and_port(binary, server_type, config_file.map(Path::new))
+        .map_err(errors::serving)
+}
+
+/// `InstanceFormater.from_<kind>(fname).to_tensor_proto(batch_size)` -> serialized
+/// `tensorflow.TensorProto`; `kind` is `json`, `pb_text` or `dump`.
+#[pyfunction]
+fn instance_formatter_to_tensor_proto<'py>(
+    py: Python<'py>,
+    kind: &str,
+    fname: &str,
+    batch_size: usize,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let path = Path::new(fname);
+    let f = match kind {
+        "json" => InstanceFormatter::from_json(path),
+        "pb_text" => InstanceFormatter::from_pb_text(path),
+        "dump" => InstanceFormatter::from_dump(path),
+        other => {
+            return Err(errors::unsupported(format!(
+                "InstanceFormatter has no from_{other}"
+            )))
+        }
+    }
+    .map_err(errors::serving)?;
+    Ok(PyBytes::new(py, &f.to_tensor_proto(batch_size).encode_to_vec()))
+}
+
+/// `get_local_ip()`.
+#[pyfunction]
+fn get_local_ip() -> String {
+    u::get_local_ip()
+}
+
+/// `check_port_open(port)`.
+#[pyfunction]
+fn check_port_open(port: u16) -> bool {
+    u::check_port_open(port)
+}
+
+/// `find_free_port()`.
+#[pyfunction]
+fn find_free_port() -> PyResult<u16> {
+    u::find_free_port().map_err(errors::serving)
+}
+
+/// `write_to_tmp_file(content)` -> path of the file written.
+#[pyfunction]
+fn write_to_tmp_file(content: &[u8]) -> PyResult<String> {
+    u::write_to_tmp_file(content)
+        .map(|p| p.display().to_string())
+        .map_err(errors::serving)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(agent_config_from_file, m)?)?;
+    m.add_function(wrap_pyfunction!(agent_config_properties, m)?)?;
+    m.add_function(wrap_pyfunction!(agent_config_get_cmd_and_port, m)?)?;
+    m.add_function(wrap_pyfunction!(instance_formatter_to_tensor_proto, m)?)?;
+    m.add_function(wrap_pyfunction!(get_local_ip, m)?)?;
+    m.add_function(wrap_pyfunction!(check_port_open, m)?)?;
+    m.add_function(wrap_pyfunction!(find_free_port, m)?)?;
+    m.add_function(wrap_pyfunction!(write_to_tmp_file, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_regex, m)?)?;
     m.add_function(wrap_pyfunction!(zk_path, m)?)?;
     m.add_function(wrap_pyfunction!(zk_path_ship_in, m)?)?;

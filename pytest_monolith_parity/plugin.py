@@ -13,17 +13,10 @@ from pathlib import Path
 import pytest
 
 from . import config as parity_config
-from .build import BuildError
-from .rust_build.workspace import RustSetupError
 from .collect import SESSION_KEY, CaseFile
-from .compare.base import ComparatorConfigError
-from .compare.tensor import configure_default_tolerances
-from .gate import BaselineError, load_baseline
-from .reference.bootstrap import ReferenceEnvironmentError
-from .reference.checkout import CheckoutError
-from .reference.protos import ProtoCompileError
 from .hypothesis_support import ReplayError, read_replay, register_profiles
-from .session import ParitySession
+from .session import ParitySession, SetupError, open_session
+from .terminal import summary_lines
 from .xdist_support import XdistHooks, is_worker
 
 
@@ -49,30 +42,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "parity: a parity case (Python reference vs Rust)")
     options = {spec.name: config.getoption(f"parity_{spec.name}") for spec in parity_config.SETTINGS}
     try:
-        table, path = parity_config.load_pyproject(config.rootpath)
-        settings = parity_config.resolve(config.rootpath, options, os.environ, table, path)
-    except parity_config.SettingsError as error:
+        state = open_session(config.rootpath, options, os.environ, update_golden=config.getoption("update_golden"),
+                             baseline_path=config.getoption("parity_baseline"), fix=config.getoption("parity_fix"))
+    except SetupError as error:
         raise pytest.UsageError(f"monolith-parity: {error}") from None
-    try:
-        configure_default_tolerances(table.get("tolerances"))
-    except ComparatorConfigError as error:
-        raise pytest.UsageError(f"monolith-parity: {path} [tool.monolith_parity.tolerances]: {error}") from None
-    update = config.getoption("update_golden")
-    if update and os.environ.get("CI") and not settings.allow_golden_update_in_ci:
-        raise pytest.UsageError("monolith-parity: --update-golden refuses to run with CI set: goldens are "
-                                "recorded by a person who reviews them. Pass --allow-golden-update-in-ci to override.")
-    baseline = None
-    if config.getoption("parity_baseline"):
-        try:
-            baseline = load_baseline(Path(config.getoption("parity_baseline")))
-        except BaselineError as error:
-            raise pytest.UsageError(f"monolith-parity: {error}") from None
     register_profiles()
-    state = ParitySession(settings, update_golden=update, baseline=baseline, fix=config.getoption("parity_fix"))
-    try:
-        state.activate_reference()
-    except (CheckoutError, ReferenceEnvironmentError, ProtoCompileError) as error:
-        raise pytest.UsageError(f"monolith-parity: the monolith reference cannot be set up: {error}") from None
     config.stash[SESSION_KEY] = state
     config.pluginmanager.register(RecordCollector(state), "monolith-parity-records")
     if config.pluginmanager.hasplugin("xdist"):
@@ -82,7 +56,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_sessionstart(session: pytest.Session) -> None:
     try:
         session.config.stash[SESSION_KEY].prepare_rust()
-    except (BuildError, RustSetupError) as error:
+    except SetupError as error:
         raise pytest.UsageError(f"monolith-parity: {error}") from None
 
 
@@ -143,8 +117,8 @@ class RecordCollector:
         record = getattr(report, "parity", None)
         if record is not None and report.when == "call":
             self.state.records.append(record)
-        elif report.failed and record is None and not hasattr(report, "parity"):
-            self.state.other_failures += 1
+        elif report.failed and record is None:
+            self.state.other_failures += 1  # a non-parity test failed: the gate must not turn the run green
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -160,34 +134,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    state = config.stash[SESSION_KEY]
-    if not state.records and not state.changed_goldens and not state.unused_goldens:
-        return
-    write = terminalreporter.write_line
-    terminalreporter.section("monolith parity")
-    if state.rust_artifacts is not None:
-        for line in state.rust_artifacts.describe():
-            write(f"rust side: {line}")
-    elif state.build is not None and state.build.action != "skipped":
-        write(f"rust build: {state.build.action} in {state.build.seconds:.2f}s")
-    for relpath in state.changed_goldens:
-        write(f"golden written: {state.settings.golden_path / relpath}")
-    if state.update_golden and not state.changed_goldens:
-        write("goldens: nothing changed")
-    for item in state.unused_goldens:
-        level = "ERROR" if state.settings.unused_goldens == "fail" else "warning"
-        write(f"{level}: unused golden {item} (no collected case uses it; delete it or restore the case)")
-    for kind, path in state.report_paths.items():
-        write(f"report ({kind}): {path}")
-    if state.fix_report is not None:
-        for case_file in state.fix_report.changed_files:
-            write(f"--parity-fix rewrote {case_file}")
-        for fix in state.fix_report.manual:
-            write(f"--parity-fix could not locate {fix.case_file}::{fix.case_id}[{fix.example_id}] ({fix.action}): "
-                  "edit it by hand (its id is not a literal, or the expectation is shared by other inputs)")
-    for line in state.annotations():
-        terminalreporter.write_line(line)
-    if state.records:
-        write(state.summary(), bold=True)
-    if state.gate is not None:
-        write(state.gate.line(), bold=True)
+    lines = summary_lines(config.stash[SESSION_KEY])
+    if lines:
+        terminalreporter.section("monolith parity")
+        for line, bold in lines:
+            terminalreporter.write_line(line, bold=bold)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .build import ensure_built
+from .build import BuildError, ensure_built
 from .cases import Case, Example
 from .config import Settings
 from .execution import Execution, run_example, run_property
@@ -38,6 +38,45 @@ def detect_revision(root: str | None) -> str:
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"
     return out.stdout.strip() if out.returncode == 0 else "unknown"
+
+
+class SetupError(Exception):
+    """The run cannot start: a bad setting, baseline, tolerance table, checkout or Rust build."""
+
+
+def open_session(rootdir: Path, options: dict[str, Any], environ: dict[str, str] | os._Environ, *,
+                 update_golden: bool, baseline_path: str | None, fix: bool) -> "ParitySession":
+    """Resolve settings and inputs into a ready session (reference environment active), or raise SetupError."""
+    from .compare.base import ComparatorConfigError
+    from .compare.tensor import configure_default_tolerances
+    from .config import SettingsError, load_pyproject, resolve
+    from .gate import BaselineError, load_baseline
+    from .reference.bootstrap import ReferenceEnvironmentError
+    from .reference.checkout import CheckoutError
+    from .reference.protos import ProtoCompileError
+
+    try:
+        table, path = load_pyproject(rootdir)
+        settings = resolve(rootdir, options, environ, table, path)
+    except SettingsError as error:
+        raise SetupError(str(error)) from None
+    try:
+        configure_default_tolerances(table.get("tolerances"))
+    except ComparatorConfigError as error:
+        raise SetupError(f"{path} [tool.monolith_parity.tolerances]: {error}") from None
+    if update_golden and environ.get("CI") and not settings.allow_golden_update_in_ci:
+        raise SetupError("--update-golden refuses to run with CI set: goldens are recorded by a person who "
+                         "reviews them. Pass --allow-golden-update-in-ci to override.")
+    try:
+        baseline = load_baseline(Path(baseline_path)) if baseline_path else None
+    except BaselineError as error:
+        raise SetupError(str(error)) from None
+    state = ParitySession(settings, update_golden=update_golden, baseline=baseline, fix=fix)
+    try:
+        state.activate_reference()
+    except (CheckoutError, ReferenceEnvironmentError, ProtoCompileError) as error:
+        raise SetupError(f"the monolith reference cannot be set up: {error}") from None
+    return state
 
 
 class ParitySession:
@@ -83,16 +122,19 @@ class ParitySession:
         checkout configured, the bindings (and the CLI if asked) are built from its
         monolith-rs by :mod:`rust_build`.  Both are cached by source hashes.
         """
-        settings = self.settings
-        if settings.rust_build_command or not settings.monolith_root:
-            self.build = ensure_built(settings.rust_build, settings.rust_build_command,
-                                      [settings.path(p) for p in settings.rust_sources], settings.build_stamp)
-            return
         from . import rust_build
 
-        self.rust_artifacts = rust_build.prepare(settings, what=settings.rust_artifacts)
-        rust_build.activate(self.rust_artifacts)
-        rust_build.verify_import(self.rust_artifacts, settings.rust_module)
+        settings = self.settings
+        try:
+            if settings.rust_build_command or not settings.monolith_root:
+                self.build = ensure_built(settings.rust_build, settings.rust_build_command,
+                                          [settings.path(p) for p in settings.rust_sources], settings.build_stamp)
+                return
+            self.rust_artifacts = rust_build.prepare(settings, what=settings.rust_artifacts)
+            rust_build.activate(self.rust_artifacts)
+            rust_build.verify_import(self.rust_artifacts, settings.rust_module)
+        except BuildError as error:  # RustSetupError is a BuildError too
+            raise SetupError(str(error)) from None
         if self.rust_artifacts.cli is not None and not settings.rust_cli:
             settings.rust_cli = str(self.rust_artifacts.cli)
 

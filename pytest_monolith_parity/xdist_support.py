@@ -11,10 +11,6 @@ def is_worker(config) -> bool:
     return hasattr(config, "workerinput")
 
 
-def is_controller_of_workers(config) -> bool:
-    return not is_worker(config) and getattr(config.option, "numprocesses", None) not in (None, 0)
-
-
 class XdistHooks:
     def __init__(self, state):
         self.state = state

@@ -13,7 +13,6 @@ from .framed_call import call_worker
 
 if TYPE_CHECKING:
     from ..cases import Args
-    from ..config import Settings
     from .base import RunContext
 
 

@@ -9,6 +9,8 @@ pub mod backends;
 pub mod resource_utils;
 pub mod tfs_monitor;
 pub mod tfs_client;
+pub mod grpc_server;
+pub mod mocked_tfserving;
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     data_def::register(m)?;
@@ -18,5 +20,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     resource_utils::register(m)?;
     tfs_monitor::register(m)?;
     tfs_client::register(m)?;
+    grpc_server::register(m)?;
+    mocked_tfserving::register(m)?;
     Ok(())
 }

@@ -117,6 +117,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "trend file: each run appends its date, revision and counts (relative to the rootdir)"),
     SettingSpec("inventory_file", "--parity-inventory", "MONOLITH_PARITY_INVENTORY", "inventory/monolith.toml", str,
                 "inventory of the reference's files; the HTML report shows coverage from it when present"),
+    SettingSpec("probe_file", "--parity-probe", "MONOLITH_PARITY_PROBE", "parity-report/probe.json", str,
+                "import probe of the reference (`python -m pytest_monolith_parity probe --format json`); "
+                "its table goes into the reports when present"),
     SettingSpec("reference_revision", "--reference-revision", "MONOLITH_PARITY_REFERENCE_REVISION", None,
                 _optional_str, "revision recorded in golden manifests (default: git HEAD of the monolith root)"),
 )
@@ -149,6 +152,7 @@ class Settings:
     revision: str | None = None
     history_file: str = "parity-report/history.jsonl"
     inventory_file: str = "inventory/monolith.toml"
+    probe_file: str = "parity-report/probe.json"
     reference_revision: str | None = None
     sources: dict[str, str] = dataclasses.field(default_factory=dict)
 

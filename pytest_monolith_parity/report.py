@@ -79,6 +79,25 @@ def build_report(records: Sequence[Mapping[str, Any]], *, revision: str | None =
     }
 
 
+def load_probe(path: Path) -> dict[str, Any] | None:
+    """The probe's summary and per-file classes, if a probe JSON exists (see reference/probe.py)."""
+    if not path.is_file():
+        return None
+    try:
+        probe = json.loads(path.read_text("utf-8"))
+        return {
+            "source": str(path),
+            "checkout": probe.get("checkout"),
+            "revision": probe.get("revision"),
+            "files": probe["files"],
+            "importable": probe["importable"],
+            "counts": probe["counts"],
+            "rows": [{"path": r["path"], "class": r["class"], "detail": r.get("detail", "")} for r in probe["rows"]],
+        }
+    except (ValueError, KeyError, TypeError) as error:
+        return {"source": str(path), "error": f"not a probe JSON ({error}); re-run the probe with --format json"}
+
+
 def _format_metric(value: float | None) -> str:
     return "" if value is None else f"{value:.3g}"
 
@@ -94,6 +113,14 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         lines.append(f"| `{covers}` | {module['cases']} | {module['passed']}/{module['items']} | {outcomes} | "
                      f"{_format_metric(module['max_abs'])} | {_format_metric(module['max_rel'])} | "
                      f"{_format_metric(module['max_ulp'])} |")
+    probe = report.get("probe")
+    if probe and "error" not in probe:
+        lines += ["", "## Reference probe", "",
+                  f"{probe['importable']} of {probe['files']} Python files of the checkout import "
+                  f"(`{probe['source']}`).", "", "| class | files |", "|---|---:|"]
+        lines += [f"| {name} | {count} |" for name, count in probe["counts"].items() if count]
+    elif probe:
+        lines += ["", f"Reference probe: {probe['error']}"]
     failing = [c for c in report["cases"] if not Outcome(c["outcome"]).passed]
     expected = [c for c in report["cases"] if c["outcome"] == Outcome.EXPECTED_DIVERGENCE.value]
     for title, cases in (("Needs attention", failing), ("Expected divergences", expected)):

@@ -25,7 +25,7 @@ from .history import append_history, read_history
 from .html_report import coverage_from_inventory, write_html
 from .hypothesis_support import profile_settings, write_replay
 from .records import build_record
-from .report import build_report, summary_line, write_reports
+from .report import build_report, load_probe, summary_line, write_reports
 from .runners.base import RunContext
 from .runners.workers import WorkerPool
 
@@ -201,6 +201,7 @@ class ParitySession:
             "reference_revision": self.store.reference_revision,
             "golden": {"changed": self.changed_goldens, "unused": self.unused_goldens},
             "gate": self.gate.to_json(),
+            "probe": load_probe(self.settings.path(self.settings.probe_file)),
         })
         self.report_paths = write_reports(self.settings.report_path, report)
         history_path = self.settings.path(self.settings.history_file)

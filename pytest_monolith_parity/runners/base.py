@@ -13,7 +13,7 @@ import dataclasses
 import time
 import traceback
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ContextManager
 
 from ..outcomes import SideKind, SideResult
 
@@ -51,17 +51,40 @@ class RunContext:
 
 
 class Runner(abc.ABC):
-    """Calls one side once.  ``post`` converts the returned value (e.g. JSON text to bytes)."""
+    """Calls one side once.
+
+    Hooks, all optional: ``adapt`` reshapes the case's arguments for this
+    side; ``post`` converts the returned value (e.g. JSON text to bytes);
+    ``around`` receives the case's arguments and returns a context manager
+    the call runs inside (environment variables, a CPU load, a temp dir).
+    """
 
     side: str = "?"
 
-    def __init__(self, *, post: Callable[[Any], Any] | None = None, adapt: Callable[..., Any] | None = None):
+    def __init__(self, *, post: Callable[[Any], Any] | None = None, adapt: Callable[..., Any] | None = None,
+                 around: Callable[..., ContextManager[Any]] | None = None):
         self.post = post
         self.adapt = adapt
+        self.around = around
+
+    def run(self, args: "Args", context: RunContext) -> SideResult:
+        """Perform the call (inside ``around`` if given) and classify how it ended."""
+        if self.around is None:
+            return self.call(args, context)
+        try:
+            manager = self.around(*args.args, **dict(args.kwargs))
+            manager.__enter__()
+        except Exception as error:  # noqa: BLE001 - a broken hook is the case's bug, not a finding
+            raise HarnessError(f"the `around=` hook of the {self.side} side failed to enter: "
+                               f"{type(error).__name__}: {error}") from error
+        try:
+            return self.call(args, context)
+        finally:
+            manager.__exit__(None, None, None)
 
     @abc.abstractmethod
-    def run(self, args: "Args", context: RunContext) -> SideResult:
-        """Perform the call and classify how it ended."""
+    def call(self, args: "Args", context: RunContext) -> SideResult:
+        """Perform the call itself and classify how it ended."""
 
     def validate(self, settings: "Settings") -> None:
         """Check at collection time that the call can be made; raise RunnerConfigError if not."""

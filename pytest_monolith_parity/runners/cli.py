@@ -74,7 +74,7 @@ class CliRun(Runner):
             parts = shlex.split(parts[0])
         return parts
 
-    def run(self, args: "Args", context: "RunContext") -> SideResult:
+    def call(self, args: "Args", context: "RunContext") -> SideResult:
         args = self.adapt_args(args)
         with tempfile.TemporaryDirectory(prefix="parity-cli-", dir=context.scratch_dir) as workdir:
             argv = self.command(args, context.settings, workdir)
@@ -133,6 +133,8 @@ def _tail(data: bytes, lines: int = 20) -> str:
 def cli(argv: Sequence[str] | Callable[..., Sequence[str]], *, env: Mapping[str, str] | None = None,
         stdin: bytes | str | None = None, files: Sequence[str] = (),
         capture: Sequence[str] = ("exit_code", "stdout", "stderr", "files"), text: bool = True,
-        post: Callable[[Any], Any] | None = None, side: str = "rust") -> Runner:
+        post: Callable[[Any], Any] | None = None, around: Callable[..., Any] | None = None,
+        side: str = "rust") -> Runner:
     """A one-shot command line as one side of a case; ``side="python"`` for a Python entry point."""
-    return CliRun(argv, env=env, stdin=stdin, files=files, capture=capture, text=text, post=post).for_side(side)
+    return CliRun(argv, env=env, stdin=stdin, files=files, capture=capture, text=text, post=post,
+                  around=around).for_side(side)

@@ -46,7 +46,7 @@ class InProcessPython(Runner):
         super().__init__(**hooks)
         self.target = target
 
-    def run(self, args: "Args", context: "RunContext") -> SideResult:
+    def call(self, args: "Args", context: "RunContext") -> SideResult:
         if isinstance(self.target, str):
             try:
                 function = resolve_target(self.target)
@@ -77,7 +77,7 @@ class IsolatedPython(Runner):
     def argv(self) -> list[str]:
         return [sys.executable, "-m", "pytest_monolith_parity.pyworker"]
 
-    def run(self, args: "Args", context: "RunContext") -> SideResult:
+    def call(self, args: "Args", context: "RunContext") -> SideResult:
         env = {"MONOLITH_PARITY_SYS_PATH": _sys_path_for_worker()}
         if context.settings.monolith_root:
             env["MONOLITH_PARITY_REFERENCE_ROOT"] = str(context.settings.path(context.settings.monolith_root))
@@ -94,7 +94,8 @@ def _sys_path_for_worker() -> str:
 
 
 def python_call(target: str | Callable[..., Any], *, isolated: bool = False,
-                post: Callable[[Any], Any] | None = None, adapt: Callable[..., Any] | None = None) -> Runner:
+                post: Callable[[Any], Any] | None = None, adapt: Callable[..., Any] | None = None,
+                around: Callable[..., Any] | None = None) -> Runner:
     """The Python reference side: ``python_call("monolith.agent_service.utils:conf_parser")``.
 
     ``isolated=True`` runs each call in a persistent subprocess worker, so a
@@ -102,6 +103,6 @@ def python_call(target: str | Callable[..., Any], *, isolated: bool = False,
     leak into other cases, and timeouts are enforced.
     """
     if isolated:
-        return IsolatedPython(target, post=post, adapt=adapt).for_side("python")
-    return InProcessPython(target, post=post, adapt=adapt).for_side("python")
+        return IsolatedPython(target, post=post, adapt=adapt, around=around).for_side("python")
+    return InProcessPython(target, post=post, adapt=adapt, around=around).for_side("python")
 

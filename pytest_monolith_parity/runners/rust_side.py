@@ -53,7 +53,7 @@ class Pyo3Call(Runner):
                 "to the bindings crate and rebuild."
             )
 
-    def run(self, args: "Args", context: "RunContext") -> "SideResult":
+    def call(self, args: "Args", context: "RunContext") -> "SideResult":
         module_name = self.module_name(context.settings)
         args = self.adapt_args(args)
         if self.isolated:
@@ -94,7 +94,7 @@ class WorkerCall(Runner):
             raise RunnerConfigError(f"the Rust worker program {program!r} does not exist or is not executable. "
                                     f"Build it first: {settings.rust_build_hint}")
 
-    def run(self, args: "Args", context: "RunContext") -> "SideResult":
+    def call(self, args: "Args", context: "RunContext") -> "SideResult":
         return self.finish(call_worker(self.side, self.argv(context.settings), self.function,
                                        self.adapt_args(args), context))
 
@@ -103,16 +103,19 @@ class WorkerCall(Runner):
 
 
 def pyo3(function: str, *, module: str | None = None, isolated: bool = False,
-         post: Callable[[Any], Any] | None = None, adapt: Callable[..., Any] | None = None) -> Runner:
+         post: Callable[[Any], Any] | None = None, adapt: Callable[..., Any] | None = None,
+         around: Callable[..., Any] | None = None) -> Runner:
     """The Rust side as a PyO3 function: ``pyo3("model_meta_serialize")``.
 
     ``isolated=True`` calls it from a subprocess worker, so a hang becomes a
     timeout and an abort a *process crashed* verdict instead of taking pytest down.
     """
-    return Pyo3Call(function, module=module, isolated=isolated, post=post, adapt=adapt).for_side("rust")
+    return Pyo3Call(function, module=module, isolated=isolated, post=post, adapt=adapt,
+                    around=around).for_side("rust")
 
 
 def worker(function: str, *, command: Sequence[str] | str | None = None,
-           post: Callable[[Any], Any] | None = None, adapt: Callable[..., Any] | None = None) -> Runner:
+           post: Callable[[Any], Any] | None = None, adapt: Callable[..., Any] | None = None,
+           around: Callable[..., Any] | None = None) -> Runner:
     """The Rust side as a function of a persistent framed-protocol worker process."""
-    return WorkerCall(function, command=command, post=post, adapt=adapt).for_side("rust")
+    return WorkerCall(function, command=command, post=post, adapt=adapt, around=around).for_side("rust")

@@ -66,3 +66,27 @@ def test_isolated_pyo3_turns_panics_and_hangs_into_verdicts(context):
 def test_in_process_pyo3_panic_is_caught(context):
     panic = run(pyo3("parse_port"), context, "")
     assert panic.kind is SideKind.PANICKED and panic.error_type == "PanicException"
+
+
+def test_around_wraps_the_call_and_sees_the_arguments(context):
+    import contextlib
+    import os
+
+    @contextlib.contextmanager
+    def env(name, value):
+        os.environ[name] = value
+        try:
+            yield
+        finally:
+            del os.environ[name]
+
+    runner = python_call(os.environ.get, around=env)
+    result = run(runner, context, "PARITY_AROUND_PROBE", "set inside")
+    assert result.value == "set inside" and "PARITY_AROUND_PROBE" not in os.environ
+
+
+def test_a_broken_around_hook_is_a_harness_error(context):
+    from pytest_monolith_parity.runners.base import HarnessError
+
+    with pytest.raises(HarnessError, match="`around=` hook of the python side failed to enter"):
+        run(python_call(len, around=lambda *a: 1 / 0), context, "x")

@@ -2,7 +2,7 @@
 
 The public API for writing parity cases::
 
-    from pytest_monolith_parity import Case, example, divergence, python_call, pyo3, worker, cli, compare
+    from pytest_monolith_parity import Case, example, divergence, python_call, pyo3, worker, driver, cli, compare
 """
 
 __version__ = "0.1.0"
@@ -12,7 +12,7 @@ from .cases import Args, Case, CaseDefinitionError, Divergence, Example, diverge
 from .runners.base import ReferenceUnavailable  # noqa: E402
 from .runners.cli import cli  # noqa: E402
 from .runners.python_side import python_call  # noqa: E402
-from .runners.rust_side import pyo3, worker  # noqa: E402
+from .runners.rust_side import driver, pyo3, worker  # noqa: E402
 
 __all__ = [
     "Args",
@@ -24,6 +24,7 @@ __all__ = [
     "cli",
     "compare",
     "divergence",
+    "driver",
     "example",
     "pyo3",
     "python_call",

@@ -23,6 +23,7 @@ is not a number).
 from __future__ import annotations
 
 import dataclasses
+import re
 import json as _json
 from typing import Any, Iterable
 
@@ -173,6 +174,9 @@ class StructuredComparator(Comparator):
         out.extend(self._deepdiff(e, a, delegated))
         if not out:
             return Comparison.same()
+        # deepdiff walks sets of keys, whose order changes with PYTHONHASHSEED: sort, so the first
+        # difference (the verdict's message) is the same in every process and every run
+        out.sort(key=lambda difference: _natural_path(difference.path))
         shown = out[: self.max_differences]
         summary = f"{len(out)} difference(s)" + (f" (first {len(shown)} shown)" if len(shown) < len(out) else "")
         return Comparison.differ(*shown, summary=summary, mismatched=len(out))
@@ -269,6 +273,14 @@ class StructuredComparator(Comparator):
                     path = level.up.path() if level.up is not None else "root"
                 out.append(Difference(path, _message(kind, report, level)))
         return out
+
+
+_PATH_TOKEN = re.compile(r"(\d+)")
+
+
+def _natural_path(path: str) -> tuple:
+    """``root['b'][10]`` after ``root['b'][9]``: digits compare as numbers, the rest as text."""
+    return tuple((0, int(token), "") if token.isdigit() else (1, 0, token) for token in _PATH_TOKEN.split(path))
 
 
 def _magnitude(x: Any, y: Any) -> str:

@@ -102,6 +102,35 @@ class WorkerCall(Runner):
         return f"worker {self.function}"
 
 
+class DriverCall(Runner):
+    """Calls a Python function that drives the Rust bindings through a sequence of operations.
+
+    For stateful APIs (a backend object, a ZooKeeper session) one PyO3 call is
+    not the unit of behaviour: the case's driver creates the Rust objects,
+    performs the operations and returns what they observed.
+    """
+
+    side = "rust"
+
+    def __init__(self, function: Callable[..., Any], **hooks: Any):
+        super().__init__(**hooks)
+        if not callable(function):
+            raise RunnerConfigError(f"driver() needs a callable, got {type(function).__name__}")
+        self.function = function
+
+    def call(self, args: "Args", context: "RunContext") -> "SideResult":
+        return self.finish(call_in_process(self.side, self.function, self.adapt_args(args)))
+
+    def describe(self) -> str:
+        return f"rust driver {getattr(self.function, '__module__', '?')}.{getattr(self.function, '__qualname__', '?')}"
+
+
+def driver(function: Callable[..., Any], *, post: Callable[[Any], Any] | None = None,
+           adapt: Callable[..., Any] | None = None, around: Callable[..., Any] | None = None) -> Runner:
+    """The Rust side as a Python driver over the bindings (see :class:`DriverCall`)."""
+    return DriverCall(function, post=post, adapt=adapt, around=around).for_side("rust")
+
+
 def pyo3(function: str, *, module: str | None = None, isolated: bool = False,
          post: Callable[[Any], Any] | None = None, adapt: Callable[..., Any] | None = None,
          around: Callable[..., Any] | None = None) -> Runner:

@@ -236,3 +236,20 @@ def test_messages_inside_structures(pb):
     assert [d.render() for d in result.differences] == ["root['m'][0].count: 1 != 2"]
     assert structured().compare({"m": pb.Item(count=1)}, {"m": pb.Item(count=1)}).equal
     assert [d.path for d in structured().compare({"m": pb.Item()}, {"m": pb.Sub()}).differences] == ["root['m']"]
+
+
+def test_differences_come_in_the_same_order_whatever_the_hash_seed():
+    """The first difference is a verdict's message: it must not depend on PYTHONHASHSEED."""
+    import subprocess
+    import sys
+
+    script = (
+        "from pytest_monolith_parity import compare\n"
+        "e = {'tree': [{'k%d' % i: i for i in range(30)}], 'results': [[1, {'x%d' % i: i for i in range(30)}]]}\n"
+        "a = {'tree': [{'k%d' % i: i + 1 for i in range(30)}], 'results': [[2, {'x%d' % i: -i for i in range(30)}]]}\n"
+        "print([d.path for d in compare.structured().compare(e, a).differences][:5])\n"
+    )
+    outputs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                              env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout for seed in (0, 1, 2, 3)}
+    assert len(outputs) == 1
+    assert outputs.pop().startswith("[\"root['results'][0][0]\"")

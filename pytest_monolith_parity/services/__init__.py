@@ -1,0 +1,1 @@
+"""Real external services (ZooKeeper, ...) that parity cases run both sides against."""

@@ -1,0 +1,289 @@
+"""A real ZooKeeper server for parity cases (no pytest in here).
+
+The Debian ``zookeeper`` package (ZooKeeper 3.8, Java 17) provides the server:
+``/usr/share/java/zookeeper.jar`` (its manifest's Class-Path names the jars it
+needs) run as ``java -cp zookeeper.jar org.apache.zookeeper.server.ZooKeeperServerMain
+zoo.cfg``.  Each server gets its own temporary directory (config, data, log),
+listens on a free port of 127.0.0.1 only, and runs in its own process group so
+``stop()`` (also registered with ``atexit``) kills it and anything it started.
+
+* ``ZooKeeperServer()``: ``start()`` / ``stop()`` / context manager; ``hosts`` is
+  ``"127.0.0.1:<port>"``.
+* ``shared_server()``: one server per Python process, started lazily on first
+  use (each pytest-xdist worker is its own process, so each gets its own).
+* ``fresh_chroot(prefix)``: a new, empty, uniquely named top-level node on the
+  shared server; ``chroot_hosts(chroot)`` is the connection string rooted there.
+* ``dump_tree(hosts, chroot)``: every node below ``chroot`` as a sorted list of
+  ``(path relative to chroot, payload bytes, ephemeral flag)``, read through a
+  separate kazoo session (so ephemeral nodes of a still-open session show).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+__all__ = [
+    "ZooKeeperUnavailable", "ZooKeeperServer", "find_zookeeper", "shared_server", "fresh_chroot",
+    "chroot_hosts", "dump_tree", "kazoo_client",
+]
+
+INSTALL_HINT = "install the Debian package: `apt-get install zookeeper` (it pulls in libzookeeper-java and a JRE)"
+ZOOKEEPER_JARS = ("/usr/share/java/zookeeper.jar",)
+MAIN_CLASS = "org.apache.zookeeper.server.ZooKeeperServerMain"
+
+
+class ZooKeeperUnavailable(RuntimeError):
+    """The ZooKeeper server cannot be started here (the message names the fix)."""
+
+
+def find_zookeeper() -> tuple[str, str]:
+    """Return ``(java, classpath)`` of the installed ZooKeeper server, or raise with the fix."""
+    jar = os.environ.get("MONOLITH_PARITY_ZOOKEEPER_JAR") or next(
+        (j for j in ZOOKEEPER_JARS if os.path.isfile(j)), None)
+    if not jar or not os.path.isfile(jar):
+        raise ZooKeeperUnavailable(f"ZooKeeper server jar not found (looked for {', '.join(ZOOKEEPER_JARS)}): "
+                                   f"{INSTALL_HINT}")
+    java = os.environ.get("MONOLITH_PARITY_JAVA") or shutil.which("java") or (
+        "/usr/bin/java" if os.path.exists("/usr/bin/java") else None)
+    if not java:
+        raise ZooKeeperUnavailable(f"no `java` on PATH to run ZooKeeper: {INSTALL_HINT}")
+    return java, jar
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def four_letter_word(host: str, port: int, word: bytes = b"ruok", timeout: float = 1.0) -> bytes:
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        s.sendall(word)
+        chunks = []
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+_LOG4J = """\
+log4j.rootLogger=WARN, FILE
+log4j.appender.FILE=org.apache.log4j.FileAppender
+log4j.appender.FILE.File={log}
+log4j.appender.FILE.layout=org.apache.log4j.PatternLayout
+log4j.appender.FILE.layout.ConversionPattern=%d %p %c: %m%n
+"""
+
+
+class ZooKeeperServer:
+    """One standalone ZooKeeper server on 127.0.0.1 with its own temp dir."""
+
+    def __init__(self, start_timeout: float = 30.0):
+        self.start_timeout = start_timeout
+        self.host = "127.0.0.1"
+        self.port: int | None = None
+        self.workdir: Path | None = None
+        self.process: subprocess.Popen | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def hosts(self) -> str:
+        if self.port is None:
+            raise RuntimeError("ZooKeeper server not started")
+        return f"{self.host}:{self.port}"
+
+    def __enter__(self) -> "ZooKeeperServer":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def log_tail(self, n: int = 30) -> str:
+        if self.workdir is None:
+            return ""
+        out = []
+        for name in ("stdout.log", "zookeeper.log"):
+            p = self.workdir / name
+            if p.exists():
+                out.extend(p.read_text(errors="replace").splitlines()[-n:])
+        return "\n".join(out[-n:])
+
+    def start(self) -> "ZooKeeperServer":
+        with self._lock:
+            if self.process is not None and self.process.poll() is None:
+                return self
+            java, jar = find_zookeeper()
+            last_error = None
+            for _attempt in range(3):  # a free port can be taken between probe and bind: retry
+                try:
+                    self._start_once(java, jar)
+                    atexit.register(self.stop)
+                    return self
+                except ZooKeeperUnavailable as e:
+                    last_error = e
+                    self._kill()
+            raise last_error
+
+    def _start_once(self, java: str, jar: str) -> None:
+        self.workdir = Path(tempfile.mkdtemp(prefix="parity-zk-"))
+        (self.workdir / "data").mkdir()
+        self.port = _free_port()
+        log = self.workdir / "zookeeper.log"
+        cfg = self.workdir / "zoo.cfg"
+        cfg.write_text("\n".join([
+            "tickTime=500",
+            "minSessionTimeout=1000",
+            "maxSessionTimeout=60000",
+            f"dataDir={self.workdir / 'data'}",
+            f"clientPort={self.port}",
+            f"clientPortAddress={self.host}",
+            "maxClientCnxns=0",
+            "admin.enableServer=false",
+            "4lw.commands.whitelist=ruok,srvr,stat",
+            "autopurge.purgeInterval=0",
+            "",
+        ]))
+        (self.workdir / "log4j.properties").write_text(_LOG4J.format(log=log))
+        argv = [java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                f"-Dlog4j.configuration=file:{self.workdir / 'log4j.properties'}",
+                "-Dzookeeper.jmx.log4j.disable=true", "-Dzookeeper.admin.enableServer=false",
+                "-cp", jar, MAIN_CLASS, str(cfg)]
+        stdout = open(self.workdir / "stdout.log", "wb")
+        try:
+            self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout,
+                                            stderr=subprocess.STDOUT, start_new_session=True,
+                                            cwd=self.workdir)
+        finally:
+            stdout.close()
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ZooKeeperUnavailable(
+                    f"ZooKeeper exited with status {self.process.returncode} before answering on "
+                    f"{self.hosts}:\n{self.log_tail()}")
+            try:
+                # `ruok` says imok before the server serves; `srvr` only reports stats once it does
+                if (four_letter_word(self.host, self.port, b"ruok") == b"imok"
+                        and b"Zookeeper version" in four_letter_word(self.host, self.port, b"srvr")):
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise ZooKeeperUnavailable(f"ZooKeeper did not answer `ruok`/`srvr` on {self.hosts} within "
+                                   f"{self.start_timeout:.0f} s:\n{self.log_tail()}")
+
+    def _kill(self) -> None:
+        proc, self.process = self.process, None
+        if proc is not None and proc.poll() is None:
+            for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+                try:
+                    os.killpg(proc.pid, sig)
+                except ProcessLookupError:
+                    break
+                try:
+                    proc.wait(wait)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+
+    def stop(self) -> None:
+        with self._lock:
+            self._kill()
+            self.port = None
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+# ------------------------------------------------------------------ one server per process
+_shared: ZooKeeperServer | None = None
+_shared_pid: int | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_server() -> ZooKeeperServer:
+    """The process-wide server, started on first use (a forked child starts its own)."""
+    global _shared, _shared_pid
+    with _shared_lock:
+        if _shared is None or _shared_pid != os.getpid() or not _shared.running:
+            _shared = ZooKeeperServer().start()
+            _shared_pid = os.getpid()
+        return _shared
+
+
+def kazoo_client(hosts: str, timeout: float = 10.0):
+    """A started kazoo client for ``hosts`` (``host:port[/chroot]``)."""
+    from kazoo.client import KazooClient
+    client = KazooClient(hosts=hosts, timeout=timeout)
+    client.start(timeout=timeout)
+    return client
+
+
+def chroot_hosts(chroot: str, hosts: str | None = None) -> str:
+    return f"{hosts or shared_server().hosts}{chroot}"
+
+
+def fresh_chroot(prefix: str = "case", hosts: str | None = None) -> str:
+    """Create and return a new empty top-level node ``/<prefix>-<12 hex>`` (its path)."""
+    hosts = hosts or shared_server().hosts
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in prefix) or "case"
+    chroot = f"/{safe}-{uuid.uuid4().hex[:12]}"
+    client = kazoo_client(hosts)
+    try:
+        client.create(chroot, b"")
+    finally:
+        client.stop()
+        client.close()
+    return chroot
+
+
+def dump_tree(hosts: str, chroot: str = "/") -> list[tuple[str, bytes, bool]]:
+    """Every node below ``chroot``: sorted ``(path relative to chroot, data, ephemeral)``.
+
+    ``hosts`` is ``host:port`` without a chroot.  The chroot node itself is not
+    listed; paths start with ``/``.  Ephemeral = the node's ``ephemeralOwner`` is
+    a session id (not 0).  Nodes that disappear while walking are skipped.
+    """
+    from kazoo.exceptions import NoNodeError
+    root = "/" + chroot.strip("/") if chroot.strip("/") else ""
+    client = kazoo_client(hosts)
+    out: list[tuple[str, bytes, bool]] = []
+    try:
+        stack = [root or "/"]
+        while stack:
+            path = stack.pop()
+            try:
+                children = client.get_children(path)
+            except NoNodeError:
+                continue
+            for name in children:
+                child = f"{path.rstrip('/')}/{name}"
+                if not root and child == "/zookeeper":
+                    continue
+                try:
+                    data, stat = client.get(child)
+                except NoNodeError:
+                    continue
+                out.append((child[len(root):], bytes(data or b""), stat.ephemeralOwner != 0))
+                stack.append(child)
+    finally:
+        client.stop()
+        client.close()
+    return sorted(out)

@@ -80,6 +80,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "monolith checkout root (holds monolith/, idl/, monolith-rs/)"),
     SettingSpec("cases_dirs", "--parity-cases", "MONOLITH_PARITY_CASES", ["cases"], _str_list,
                 "directories whose .py files declare parity cases (relative to the rootdir)"),
+    SettingSpec("require_monolith_root", "--require-monolith-root", "MONOLITH_PARITY_REQUIRE_MONOLITH_ROOT", False,
+                _bool, "the cases are written against a monolith checkout: refuse to collect them without one"),
     SettingSpec("rust_module", "--rust-module", "MONOLITH_PARITY_RUST_MODULE", "monolith_parity_rs", str,
                 "name of the PyO3 extension module that pyo3() cases call"),
     SettingSpec("rust_worker", "--rust-worker", "MONOLITH_PARITY_RUST_WORKER", None, _optional_str,
@@ -95,7 +97,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("rust_artifacts", "--rust-artifacts", "MONOLITH_PARITY_RUST_ARTIFACTS", ["bindings"], _str_list,
                 "with monolith_root: what to build from the checkout's monolith-rs (bindings, cli)"),
     SettingSpec("rust_build_hint", "--rust-build-hint", "MONOLITH_PARITY_RUST_BUILD_HINT",
-                "build and install the extension, e.g. `maturin develop --release -m rust_bindings/Cargo.toml`", str,
+                "point MONOLITH_ROOT (or --monolith-root) at the checkout: the run then builds rust_bindings/ against "
+                "its monolith-rs (or run `python -m pytest_monolith_parity build-rust`)", str,
                 "what error messages tell users to run when the Rust side is missing"),
     SettingSpec("golden_dir", "--golden-dir", "MONOLITH_PARITY_GOLDEN_DIR", "golden", str,
                 "directory of golden fixtures (relative to the rootdir)"),
@@ -134,6 +137,7 @@ class Settings:
     rootdir: Path
     monolith_root: str | None = None
     cases_dirs: list[str] = dataclasses.field(default_factory=lambda: ["cases"])
+    require_monolith_root: bool = False
     rust_module: str = "monolith_parity_rs"
     rust_worker: str | None = None
     rust_cli: str | None = None

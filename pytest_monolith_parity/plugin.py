@@ -75,6 +75,18 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     return None
 
 
+def pytest_collection(session: pytest.Session) -> None:
+    settings = session.config.stash[SESSION_KEY].settings
+    if settings.require_monolith_root and not settings.monolith_root:
+        roots = [Path(arg.split("::")[0]).resolve() for arg in session.config.args]
+        if any(case_dir.is_relative_to(root) or root.is_relative_to(case_dir)
+               for case_dir in settings.case_paths for root in roots):
+            raise pytest.UsageError(
+                "monolith-parity: the parity cases in " + ", ".join(settings.cases_dirs) + " run against a monolith "
+                "checkout: set MONOLITH_ROOT (or --monolith-root) to the directory that holds monolith/, idl/ and "
+                "monolith-rs/")
+
+
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
     state = config.stash[SESSION_KEY]
     collected_roots = [Path(arg.split("::")[0]).resolve() for arg in config.args]

@@ -53,3 +53,9 @@ def test_update_golden_refuses_under_ci(sample, monkeypatch):
     result = sample.run("--update-golden")
     assert result.ret == 4
     result.stderr.fnmatch_lines(["*--update-golden refuses to run with CI set*--allow-golden-update-in-ci*"])
+
+
+def test_cases_that_need_a_checkout_say_so(sample):
+    result = sample.run("--require-monolith-root")
+    assert result.ret == 4
+    result.stderr.fnmatch_lines(["*run against a monolith checkout: set MONOLITH_ROOT*"])

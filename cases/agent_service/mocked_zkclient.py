@@ -14,7 +14,7 @@ Python fake returns the path; the trait returns ``()``: compared separately in
 
 from hypothesis import strategies as st
 
-from pytest_monolith_parity import Case, compare, divergence, driver, example, python_call
+from pytest_monolith_parity import Case, compare, driver, example, python_call
 from pytest_monolith_parity.services import zk_ops
 
 COVERS = "monolith/agent_service/mocked_zkclient.py"

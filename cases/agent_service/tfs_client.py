@@ -123,15 +123,26 @@ def absl_flags(values):
             FLAGS.unparse_flags()
 
 
-def python_side(function):
+def _reference_call(function, spec, *rest, **flags):
     """The Python function with the file spec materialized and the flags set around the call."""
+    with absl_flags(flags):
+        return getattr(importlib.import_module(MODULE), function)(materialize(spec, flags), *rest)
 
-    def call(spec, *rest, **flags):
-        with absl_flags(flags):
-            return getattr(importlib.import_module(MODULE), function)(materialize(spec, flags), *rest)
 
-    call.__name__ = function
-    return call
+# Module-level, so they can run isolated: tfs_client imports client.py, whose absl flags clash
+# (DuplicateFlagError) with agent_controller.py's when both are imported into one process.
+def py_get_instance_proto(spec, *rest, **flags):
+    return _reference_call("get_instance_proto", spec, *rest, **flags)
+
+
+def py_get_example_batch_to_instance(spec, *rest, **flags):
+    return _reference_call("get_example_batch_to_instance", spec, *rest, **flags)
+
+
+def python_side(function):
+    """The reference side of ``function``, in this case file's own worker process."""
+    return {"get_instance_proto": py_get_instance_proto,
+            "get_example_batch_to_instance": py_get_example_batch_to_instance}[function]
 
 
 def proto_compare(full_name, module, **options):
@@ -173,7 +184,7 @@ def _read_example_batch(path, **flags):
 
 
 Case(id="read_data_example_batch", covers=COVERS,
-     python=python_call(_read_example_batch, adapt=rust_adapt),
+     python=python_call(_read_example_batch, isolated=True, adapt=rust_adapt),
      rust=pyo3("read_framed_example_batch_from_file", adapt=rust_adapt),
      examples=[example({"framed": ("example_batch", EXAMPLE_BATCH)}, id=_flag_id(f), **f) for f in _FLAG_SETS]
      + [example({"framed": ("example_batch", EXAMPLE_BATCH), "truncate": 100}, id="truncated"),
@@ -186,7 +197,7 @@ Case(id="read_data_example_batch", covers=COVERS,
 
 # ----------------------------------------------------------------------------------------- get_instance_proto
 Case(id="get_instance_proto", covers=COVERS,
-     python=python_call(python_side("get_instance_proto")),
+     python=python_call(isolated=True, target=python_side("get_instance_proto")),
      rust=pyo3("get_instance_proto", adapt=rust_adapt),
      examples=[
          example({"framed": ("instance", INSTANCE), "count": 3}, 3, id="three"),
@@ -212,7 +223,7 @@ def _random_instance_shape(tensor):
 
 
 Case(id="get_instance_proto_random", covers=COVERS,
-     python=python_call(f"{MODULE}:get_instance_proto", post=_random_instance_shape),
+     python=python_call(f"{MODULE}:get_instance_proto", isolated=True, post=_random_instance_shape),
      rust=pyo3("get_instance_proto", post=_random_instance_shape),
      examples=[example(None, 4, id="no_file",
                        expect=divergence("without a file Python draws 30 fids per instance (slots 1-6, 5 each, "
@@ -279,12 +290,12 @@ def eb_examples(checkout_message):
 _ERRORS = {"ParseError": "ServingError", "error": "ServingError", "DecodeError": "ServingError"}
 
 Case(id="get_example_batch_to_instance", covers=COVERS,
-     python=python_call(python_side("get_example_batch_to_instance")),
+     python=python_call(isolated=True, target=python_side("get_example_batch_to_instance")),
      rust=pyo3("get_example_batch_to_instance", adapt=rust_adapt),
      examples=eb_examples("string_val[0]: bytes differ at offset 7"), compare=TENSOR, errors=_ERRORS)
 
 Case(id="get_example_batch_to_instance_decoded", covers=COVERS,
-     python=python_call(python_side("get_example_batch_to_instance"), post=_instances),
+     python=python_call(isolated=True, target=python_side("get_example_batch_to_instance"), post=_instances),
      rust=pyo3("get_example_batch_to_instance", adapt=rust_adapt, post=_instances),
      examples=eb_examples("root['instances'][0].line_id.<unknown 11>"), compare=compare.structured(),
      errors=_ERRORS)
@@ -304,6 +315,6 @@ _EB = st.integers(1, 3).flatmap(lambda n: st.lists(
     max_size=4).map(lambda lists: (_eb_pbtxt(n, [(name, "", feats) for name, feats in lists]), "pbtxt")))
 
 Case(id="get_example_batch_to_instance_generated", covers=COVERS,
-     python=python_call(python_side("get_example_batch_to_instance"), post=_instances),
+     python=python_call(isolated=True, target=python_side("get_example_batch_to_instance"), post=_instances),
      rust=pyo3("get_example_batch_to_instance", adapt=rust_adapt, post=_instances),
      strategy=_EB, compare=compare.structured(), errors=_ERRORS)

@@ -113,8 +113,8 @@ Case(id="tfs_monitor_gen_model_config", covers=COVERS,
          example({"deploy_type": "mixed", "dense_alone": True}, [IPTV_DENSE], id="mixed_dense_alone"),
          example({"deploy_type": "mixed", "dense_alone": True}, [IPTV_DENSE], True, id="dense_alone_fix_version"),
          example(MIXED, [IPTV], id="mixed", expect=_empty_type("dense")),
-         example({"deploy_type": "entry"}, [IPTV], id="entry_only", expect=_empty_type("ps")),
-         example(MIXED, [], id="no_publish_meta", expect=_empty_type("entry")),
+         example({"deploy_type": "entry"}, [IPTV], id="entry_only", expect=_empty_type("dense")),
+         example(MIXED, [], id="no_publish_meta", expect=_empty_type("dense")),
      ],
      compare=compare.structured())
 

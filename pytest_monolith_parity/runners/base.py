@@ -117,6 +117,21 @@ class Runner(abc.ABC):
         return result
 
 
+def harness_pythonpath(environ: dict[str, str] | None = None) -> str:
+    """``PYTHONPATH`` for a Python subprocess, with this harness first.
+
+    A worker or launcher started as ``python -m pytest_monolith_parity...``
+    must import the harness that started it, not whichever copy happens to
+    be installed in site-packages.
+    """
+    import os
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parents[2])
+    existing = (environ if environ is not None else os.environ).get("PYTHONPATH", "")
+    return os.pathsep.join(part for part in (root, existing) if part)
+
+
 def call_in_process(side: str, function: Callable[..., Any], args: "Args") -> SideResult:
     """Call ``function`` here and turn every way it can end into a SideResult.
 

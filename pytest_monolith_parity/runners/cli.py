@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..outcomes import SideKind, SideResult
-from .base import Runner, RunnerConfigError
+from .base import Runner, RunnerConfigError, harness_pythonpath
 from .workers import signal_name
 
 if TYPE_CHECKING:
@@ -79,6 +79,7 @@ class CliRun(Runner):
         with tempfile.TemporaryDirectory(prefix="parity-cli-", dir=context.scratch_dir) as workdir:
             argv = self.command(args, context.settings, workdir)
             env = dict(os.environ)
+            env["PYTHONPATH"] = harness_pythonpath(env)  # a `python -m pytest_monolith_parity...` gets this harness
             env.update({k: v.format(workdir=workdir) for k, v in self.env.items()})
             start = time.perf_counter()
             try:

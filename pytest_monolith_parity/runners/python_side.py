@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
+from pathlib import Path
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..outcomes import SideKind, SideResult
-from .base import ReferenceUnavailable, Runner, RunnerConfigError, call_in_process
+from .base import ReferenceUnavailable, Runner, RunnerConfigError, call_in_process, harness_pythonpath
 from .framed_call import call_worker
 
 if TYPE_CHECKING:
@@ -16,12 +18,54 @@ if TYPE_CHECKING:
     from .base import RunContext
 
 
+CASE_FILE_PREFIX = "file:"
+
+
+def target_of(function: Callable[..., Any]) -> str:
+    """An import target for a module-level function, also when it lives in a case file.
+
+    Case files are not importable by name, so their functions are addressed as
+    ``file:<absolute path>:<qualname>`` and the worker loads the file by path.
+    """
+    qualname = getattr(function, "__qualname__", "")
+    module = sys.modules.get(getattr(function, "__module__", ""))
+    if not qualname or "<locals>" in qualname or module is None:
+        raise RunnerConfigError(f"an isolated python call needs a module-level function, not {function!r} "
+                                "(a closure or lambda cannot be found again in the worker process)")
+    path = getattr(module, "__file__", None)
+    if module.__name__.startswith("_parity_cases.") and path:
+        return f"{CASE_FILE_PREFIX}{path}:{qualname}"
+    return f"{module.__name__}:{qualname}"
+
+
+def _load_case_file(path: str) -> Any:
+    """Load a case file in a worker (its Case objects register nowhere outside collection)."""
+    from ..loader import module_name_for
+
+    name = module_name_for(Path(path))
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
 def resolve_target(target: str) -> Callable[..., Any]:
-    """Import ``"package.module:Qual.name"`` and return the object.
+    """Import ``"package.module:Qual.name"`` (or ``file:<path>:Qual.name``) and return the object.
 
     An import failure means the reference cannot run here: it raises
     :class:`ReferenceUnavailable` naming the module and the reason.
     """
+    if target.startswith(CASE_FILE_PREFIX):
+        path, _, qualname = target[len(CASE_FILE_PREFIX):].rpartition(":")
+        try:
+            obj: Any = _load_case_file(path)
+        except Exception as error:  # noqa: BLE001 - the case file's imports failed here
+            raise ReferenceUnavailable(f"cannot load case file {path}: {type(error).__name__}: {error}") from error
+        for part in qualname.split("."):
+            obj = getattr(obj, part)
+        return obj
     module_name, _, qualname = target.partition(":")
     if not module_name or not qualname:
         raise RunnerConfigError(f"python target {target!r} must look like 'package.module:function'")
@@ -63,22 +107,25 @@ class InProcessPython(Runner):
 
 
 class IsolatedPython(Runner):
-    """Calls the reference in a worker subprocess (for modules that mutate global state)."""
+    """Calls the reference in a worker subprocess (for modules that mutate global state).
+
+    Each case file gets its own worker process, so two monolith scripts that
+    define the same absl flags (a DuplicateFlagError in one process) or
+    mutate the same globals never meet.
+    """
 
     side = "python"
 
-    def __init__(self, target: str, **hooks: Any):
+    def __init__(self, target: str | Callable[..., Any], **hooks: Any):
         super().__init__(**hooks)
-        if not isinstance(target, str):
-            raise RunnerConfigError("an isolated python call needs an importable target string "
-                                    "'package.module:function', not a callable")
-        self.target = target
+        self.target = target if isinstance(target, str) else target_of(target)
 
     def argv(self) -> list[str]:
         return [sys.executable, "-m", "pytest_monolith_parity.pyworker"]
 
     def call(self, args: "Args", context: "RunContext") -> SideResult:
-        env = {"MONOLITH_PARITY_SYS_PATH": _sys_path_for_worker()}
+        env = {"MONOLITH_PARITY_SYS_PATH": _sys_path_for_worker(), "PYTHONPATH": harness_pythonpath(),
+               "MONOLITH_PARITY_WORKER_GROUP": self.target.rpartition(":")[0]}  # one worker per file/module
         if context.settings.monolith_root:
             env["MONOLITH_PARITY_REFERENCE_ROOT"] = str(context.settings.path(context.settings.monolith_root))
         return self.finish(call_worker(self.side, self.argv(), self.target, self.adapt_args(args), context, env))

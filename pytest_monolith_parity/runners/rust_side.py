@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .base import Runner, RunnerConfigError, call_in_process
+from .base import Runner, RunnerConfigError, call_in_process, harness_pythonpath
 from .framed_call import call_worker
 
 if TYPE_CHECKING:
@@ -58,7 +58,8 @@ class Pyo3Call(Runner):
         args = self.adapt_args(args)
         if self.isolated:
             argv = [sys.executable, "-m", "pytest_monolith_parity.pyworker"]
-            return self.finish(call_worker(self.side, argv, f"{module_name}:{self.function}", args, context))
+            return self.finish(call_worker(self.side, argv, f"{module_name}:{self.function}", args, context,
+                                           env={"PYTHONPATH": harness_pythonpath()}))
         function = getattr(import_extension(module_name, context.settings), self.function)
         return self.finish(call_in_process(self.side, function, args))
 

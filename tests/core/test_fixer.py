@@ -82,3 +82,16 @@ def test_message_prefix_keeps_the_location_or_error_type():
     assert message_prefix("[1]: expected 0.9 != actual 0.9000001") == "[1]:"
     assert message_prefix("ValueError: empty name") == "ValueError:"
     assert message_prefix("count: 0 != unset (presence)") == "count:"
+
+
+def test_expectations_built_by_helpers_are_left_for_a_person(tmp_path):
+    source = SOURCE.replace('expect=divergence("raises", outcome="rust raised", message="ValueError:")',
+                            "expect=known_issue()")
+    path = tmp_path / "cases" / "a.py"
+    path.parent.mkdir()
+    path.write_text(source)
+    records = [record("changed", "divergence changed", "rust panicked", "rust panicked: boom",
+                      {"reason": "r", "outcome": "rust raised", "message": "ValueError:"})]
+    report = apply_fixes(tmp_path, plan(records))
+    assert not report.changed_files and len(report.manual) == 1
+    assert path.read_text() == source

@@ -90,3 +90,24 @@ def test_a_broken_around_hook_is_a_harness_error(context):
 
     with pytest.raises(HarnessError, match="`around=` hook of the python side failed to enter"):
         run(python_call(len, around=lambda *a: 1 / 0), context, "x")
+
+
+def test_isolated_call_of_a_case_file_function_runs_in_that_files_worker(context, tmp_path):
+    from pytest_monolith_parity.loader import load_cases
+
+    case_file = tmp_path / "cases" / "flags.py"
+    case_file.parent.mkdir()
+    case_file.write_text("import os\n\ndef pid_and_value(x):\n    return [os.getpid(), x * 2]\n")
+    load_cases(case_file, "cases/flags.py")
+    module = sys.modules[[m for m in sys.modules if m.startswith("_parity_cases.flags_")][0]]
+    result = run(python_call(module.pid_and_value, isolated=True), context, 21)
+    assert result.kind is SideKind.VALUE and result.value[1] == 42
+    assert result.value[0] != __import__("os").getpid()  # it ran in the worker, not here
+
+
+def test_isolated_call_refuses_closures():
+    def outer():
+        return lambda: 1
+
+    with pytest.raises(RunnerConfigError, match="module-level function"):
+        python_call(outer(), isolated=True)

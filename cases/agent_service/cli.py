@@ -30,7 +30,6 @@ from pathlib import Path
 
 from pytest_monolith_parity import Case, compare, divergence, example
 from pytest_monolith_parity.outcomes import SideKind, SideResult
-from pytest_monolith_parity.reference import run as launcher
 from pytest_monolith_parity.runners.cli import CAPTURABLE, CliRun
 from pytest_monolith_parity.services import grpc_servers as gs
 
@@ -53,8 +52,8 @@ class ReferenceCli(CliRun):
     Adds what a subprocess needs to import the reference like this process does:
     ``MONOLITH_PARITY_REFERENCE_ROOT`` from the settings (the CLI runner already puts this
     harness first on ``PYTHONPATH``).
-    The launcher's *reference unavailable* exit (``EXIT_UNAVAILABLE`` with its marker line on
-    stderr) becomes the *reference unavailable* verdict, and so does a missing service.
+    The launcher's *reference unavailable* exit is mapped by the CLI runner itself; a missing
+    service becomes the same verdict here.
     """
 
     def __init__(self, module: str, argv, *, capture=COMPARED, **kwargs):
@@ -76,11 +75,6 @@ class ReferenceCli(CliRun):
             return SideResult(self.side, SideKind.UNAVAILABLE, message=str(error))
 
     def finish(self, result: SideResult) -> SideResult:
-        if result.kind is SideKind.VALUE and result.value.get("exit_code") == launcher.EXIT_UNAVAILABLE:
-            lines = [ln for ln in result.value["stderr"].splitlines() if ln.startswith(launcher.UNAVAILABLE_MARKER)]
-            if lines:
-                return SideResult(self.side, SideKind.UNAVAILABLE, message=lines[-1][len(launcher.UNAVAILABLE_MARKER):],
-                                  seconds=result.seconds, detail=result.detail)
         if result.kind is SideKind.VALUE:
             result.detail = f"{result.detail}\nstderr (not compared):\n{_tail(result.value['stderr'])}"
             result.value = {k: result.value[k] for k in self.compared}

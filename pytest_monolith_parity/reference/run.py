@@ -35,9 +35,10 @@ import runpy
 import sys
 import traceback
 
+from ..runners.base import UNAVAILABLE_EXIT, UNAVAILABLE_MARKER
+
 EXIT_USAGE = 64
-EXIT_UNAVAILABLE = 69
-UNAVAILABLE_MARKER = "monolith-parity: reference unavailable: "
+EXIT_UNAVAILABLE = UNAVAILABLE_EXIT
 USAGE = "usage: python -m pytest_monolith_parity.reference.run <module> [args...]"
 
 

@@ -32,6 +32,12 @@ class ReferenceUnavailable(Exception):
     """
 
 
+#: How a subprocess says *reference unavailable*: this exit status, and a stderr line starting with the marker
+#: followed by the reason (``python -m pytest_monolith_parity.reference.run`` does this for entry points).
+UNAVAILABLE_EXIT = 69  # EX_UNAVAILABLE in sysexits.h
+UNAVAILABLE_MARKER = "monolith-parity: reference unavailable: "
+
+
 class HarnessError(Exception):
     """The harness or the case itself is broken (not a finding about either side)."""
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..outcomes import SideKind, SideResult
-from .base import Runner, RunnerConfigError, harness_pythonpath
+from .base import UNAVAILABLE_EXIT, UNAVAILABLE_MARKER, Runner, RunnerConfigError, harness_pythonpath
 from .workers import signal_name
 
 if TYPE_CHECKING:
@@ -96,6 +96,10 @@ class CliRun(Runner):
                                   message=f"{argv[0]} did not finish within {context.timeout:g} s; killed",
                                   detail=_tail(stderr), seconds=time.perf_counter() - start)
             seconds = time.perf_counter() - start
+            unavailable = _unavailable_reason(process.returncode, stderr)
+            if unavailable is not None:
+                return SideResult(self.side, SideKind.UNAVAILABLE, message=unavailable, detail=_tail(stderr),
+                                  seconds=seconds)
             if process.returncode < 0:
                 return SideResult(self.side, SideKind.CRASHED, message=f"{argv[0]} {signal_name(process.returncode)}",
                                   detail=_tail(stderr), seconds=seconds)
@@ -125,6 +129,14 @@ class CliRun(Runner):
 
     def describe(self) -> str:
         return "cli " + (getattr(self.argv, "__name__", "<callable>") if callable(self.argv) else " ".join(self.argv))
+
+
+def _unavailable_reason(returncode: int, stderr: bytes) -> str | None:
+    """The reason a subprocess gave for *reference unavailable* (see runners.base.UNAVAILABLE_EXIT), if it did."""
+    if returncode != UNAVAILABLE_EXIT:
+        return None
+    lines = [line for line in stderr.decode("utf-8", "replace").splitlines() if line.startswith(UNAVAILABLE_MARKER)]
+    return lines[-1][len(UNAVAILABLE_MARKER):] if lines else None
 
 
 def _tail(data: bytes, lines: int = 20) -> str:

@@ -111,3 +111,12 @@ def test_isolated_call_refuses_closures():
 
     with pytest.raises(RunnerConfigError, match="module-level function"):
         python_call(outer(), isolated=True)
+
+
+def test_cli_reference_unavailable_exit_is_a_verdict_not_a_value(context):
+    script = ("import sys; print('monolith-parity: reference unavailable: custom op X is not built', "
+              "file=sys.stderr); sys.exit(69)")
+    result = run(cli(["{python}", "-c", script], side="python"), context)
+    assert result.kind is SideKind.UNAVAILABLE and result.message == "custom op X is not built"
+    plain = run(cli(["{python}", "-c", "import sys; sys.exit(69)"]), context)
+    assert plain.kind is SideKind.VALUE and plain.value["exit_code"] == 69  # no marker: an ordinary exit status

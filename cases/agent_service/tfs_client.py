@@ -22,7 +22,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import importlib
-import os
 import shutil
 import struct
 import tempfile
@@ -30,7 +29,8 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from pytest_monolith_parity import Args, Case, ReferenceUnavailable, compare, divergence, example, pyo3, python_call
+from pytest_monolith_parity import Args, Case, compare, divergence, example, pyo3, python_call
+from pytest_monolith_parity.helpers import checkout_root
 
 MODULE = "monolith.agent_service.tfs_client"
 COVERS = "monolith/agent_service/tfs_client.py"
@@ -40,18 +40,6 @@ INSTANCE = "checkout:monolith/agent_service/test_data/inst.pbtext"
 
 
 # ----------------------------------------------------------------------------------------- helpers
-def checkout_root() -> Path:
-    from pytest_monolith_parity.reference import bootstrap
-
-    env = bootstrap.current()
-    if env is not None:
-        return Path(env.checkout.root)
-    root = os.environ.get("MONOLITH_ROOT")
-    if not root:
-        raise ReferenceUnavailable("no monolith checkout configured (MONOLITH_ROOT or --monolith-root)")
-    return Path(root)
-
-
 def _message(kind):
     if kind == "example_batch":
         return importlib.import_module("idl.matrix.proto.example_pb2").ExampleBatch

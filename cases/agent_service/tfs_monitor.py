@@ -19,36 +19,17 @@ with the reference's class and the messages compared by ``proto()``, list order 
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-import os
 
 from hypothesis import strategies as st
 
 from pytest_monolith_parity import Args, Case, compare, divergence, example, pyo3, python_call
+from pytest_monolith_parity.helpers import environ
 
 COVERS = "monolith/agent_service/tfs_monitor.py"
 ENV = {"PORT": "9100", "PORT2": "9102", "PORT3": "9103", "PORT4": "9104", "PORT5": "9105", "PORT6": "9106",
        "PORT7": "9107", "PORT8": "9108", "PORT9": "9109", "PORT10": "9110", "MY_HOST_IP": "10.1.2.3",
        "MY_POD_NAME": "iptv-0", "REPLICA_ID": None, "MONOLITH_HOST_SHARD_N": None, "DENSE_SERVICE_IDX": None}
-
-
-@contextlib.contextmanager
-def environ(values):
-    saved = {k: os.environ.get(k) for k in values}
-    try:
-        for k, v in values.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def _gen_model_config(conf, pms, fix_dense_version=False):

@@ -15,7 +15,6 @@ call on each side and restores them afterwards.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import dataclasses
 import importlib
 import os
@@ -26,7 +25,8 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from pytest_monolith_parity import Args, Case, ReferenceUnavailable, compare, divergence, example, pyo3, python_call
+from pytest_monolith_parity import Args, Case, compare, divergence, example, pyo3, python_call
+from pytest_monolith_parity.helpers import checkout_root, environ
 
 MODULE = "monolith.agent_service.utils"
 COVERS = "monolith/agent_service/utils.py"
@@ -45,19 +45,6 @@ ASCII_WORD = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP
 
 
 # ----------------------------------------------------------------------------------------- helpers
-def checkout_root() -> Path:
-    """The checkout under test: the active reference environment's, else ``MONOLITH_ROOT``."""
-    from pytest_monolith_parity.reference import bootstrap
-
-    env = bootstrap.current()
-    if env is not None:
-        return Path(env.checkout.root)
-    root = os.environ.get("MONOLITH_ROOT")
-    if not root:
-        raise ReferenceUnavailable("no monolith checkout configured (MONOLITH_ROOT or --monolith-root)")
-    return Path(root)
-
-
 def materialize(spec):
     """A file input as a path: ``"checkout:<rel>"`` in the checkout, a ``{name: text}`` dict written
     to a new temporary directory (the first name is the file passed), anything else unchanged."""
@@ -75,25 +62,6 @@ def materialize(spec):
 def files_first(*args, **kwargs):
     """``adapt``: the first argument is a file spec (see :func:`materialize`)."""
     return Args((materialize(args[0]), *args[1:]), kwargs)
-
-
-@contextlib.contextmanager
-def environ(values):
-    """Set (value) or remove (None) environment variables, restoring them afterwards."""
-    saved = {k: os.environ.get(k) for k in values}
-    try:
-        for k, v in values.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def in_env(runner):

@@ -11,6 +11,7 @@ pub mod tfs_monitor;
 pub mod tfs_client;
 pub mod grpc_server;
 pub mod mocked_tfserving;
+pub mod zk_mirror;
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     data_def::register(m)?;
@@ -22,5 +23,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     tfs_client::register(m)?;
     grpc_server::register(m)?;
     mocked_tfserving::register(m)?;
+    zk_mirror::register(m)?;
     Ok(())
 }

@@ -41,7 +41,6 @@ def test_a_parent_of_the_checkout_gets_a_hint(fake_root):
         Checkout.open(fake_root.parent)
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_revision_is_git_head_of_a_work_tree(fresh_root):
     git = ["git", "-C", str(fresh_root), "-c", "user.email=t@example.com", "-c", "user.name=t"]
     subprocess.run([*git, "init", "-q"], check=True)
@@ -51,7 +50,6 @@ def test_revision_is_git_head_of_a_work_tree(fresh_root):
     assert Checkout.open(fresh_root).revision == head
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_a_checkout_inside_another_work_tree_is_not_its_revision(tmp_path, fake_root):
     subprocess.run(["git", "-C", str(tmp_path), "init", "-q"], check=True)
     inner = tmp_path / "vendored"

@@ -19,7 +19,7 @@ from rust_build_fakes import make_bindings, make_checkout
 def shared_target(tmp_path_factory) -> Path:
     """One CARGO_TARGET_DIR for the whole run: the parent of per-worker basetemps under xdist."""
     if shutil.which("cargo") is None and not os.environ.get("CARGO"):
-        pytest.skip("cargo is not installed")
+        pytest.fail("cargo is not installed: the Rust build pipeline cannot be tested (install a Rust toolchain)")
     base = tmp_path_factory.getbasetemp()
     root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     target = root / "rust-build-target"

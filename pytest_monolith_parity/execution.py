@@ -103,7 +103,7 @@ def _run_example(case: Case, example: Example, context: RunContext, store: Golde
     if use_golden:
         recorded = GoldenEntry.from_side(python)
         if update_golden:
-            update = recorded if recorded != stored else None
+            update = recorded  # the store rewrites a file only when its rendered bytes change
             if recorded is None:
                 notes.append(f"no golden recorded: the reference {python.kind.value} ({python.message})")
         elif stored is None:

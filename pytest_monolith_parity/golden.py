@@ -92,10 +92,11 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def render_file(case_id: str, covers: str, entries: Mapping[str, GoldenEntry]) -> bytes:
+def render_file(case_id: str, covers: str, entries: Mapping[str, GoldenEntry], case_file: str = "") -> bytes:
     document = {
         "case": case_id,
         "covers": covers,
+        "case_file": case_file,
         "examples": {key: entries[key].to_json() for key in sorted(entries)},
     }
     return (json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
@@ -109,6 +110,7 @@ class GoldenStore:
         self.harness_version = harness_version
         self.reference_revision = reference_revision
         self._cache: dict[str, dict[str, GoldenEntry]] = {}
+        self._case_files: dict[str, str] = {}  # relpath -> the case file that recorded it ("" if unknown)
 
     # -- paths ------------------------------------------------------------
     def relpath(self, module_path: str, case_id: str) -> str:
@@ -146,6 +148,7 @@ class GoldenStore:
         try:
             document = json.loads(data)
             entries = {k: GoldenEntry.from_json(v) for k, v in document["examples"].items()}
+            self._case_files[relpath] = document.get("case_file", "")
         except (ValueError, KeyError, TypeError) as error:
             raise GoldenIntegrityError(f"golden {path} is malformed ({error})") from error
         self._cache[relpath] = entries
@@ -181,7 +184,7 @@ class GoldenStore:
                 except GoldenIntegrityError:
                     merged = {}  # an explicit --update-golden replaces a tampered file; reported as changed
                 merged.update({k: GoldenEntry.from_json(v) for k, v in update["entries"].items()})
-                data = render_file(update["case"], update["covers"], merged)
+                data = render_file(update["case"], update["covers"], merged, update.get("case_file", ""))
                 if path.exists() and path.read_bytes() == data and files.get(relpath, {}).get("sha256") == _sha256(data):
                     continue
                 atomic_write(path, data)
@@ -200,25 +203,30 @@ class GoldenStore:
             self._cache.clear()
         return changed
 
-    def unused(self, used: Mapping[str, Iterable[str]], modules: Iterable[str], whole_run: bool) -> list[str]:
+    def unused(self, used: Mapping[str, Iterable[str]], modules: Iterable[str], whole_run: bool,
+               case_files: Iterable[str] = ()) -> list[str]:
         """Golden files / entries that no collected case uses.
 
-        Only files under a module directory that this run collected cases
-        for are judged (unless ``whole_run``): a run limited to one module
-        cannot know about the others.
+        Unless the run collected every case (``whole_run``), only goldens it
+        can judge are: those recorded by a case file this run collected, or,
+        for goldens that do not name their case file, those under a module
+        directory it collected cases for.  Two case files may cover one
+        module; a run of one must not call the other's goldens unused.
         """
-        module_set = set(modules)
+        module_set, file_set = set(modules), set(case_files)
         report: list[str] = []
         for relpath in self.existing_files():
-            module_dir = relpath.rsplit("/", 1)[0]
-            if not whole_run and module_dir not in module_set:
-                continue
-            if relpath not in used:
-                report.append(relpath)
-                continue
             try:
                 stored = self.entries(relpath)
             except GoldenIntegrityError:
+                continue
+            if not whole_run:
+                recorded_by = self._case_files.get(relpath, "")
+                judged = recorded_by in file_set if recorded_by else relpath.rsplit("/", 1)[0] in module_set
+                if not judged:
+                    continue
+            if relpath not in used:
+                report.append(relpath)
                 continue
             extra = sorted(set(stored) - set(used[relpath]))
             report.extend(f"{relpath}::{example_id}" for example_id in extra)

@@ -96,6 +96,7 @@ class ParitySession:
         self.golden_updates: dict[str, dict[str, Any]] = {}
         self.golden_used: dict[str, set[str]] = collections.defaultdict(set)
         self.golden_modules: set[str] = set()
+        self.golden_case_files: set[str] = set()
         self.whole_run = False
         self.changed_goldens: list[str] = []
         self.unused_goldens: list[str] = []
@@ -148,12 +149,14 @@ class ParitySession:
             relpath = self.store.relpath(case.module_path, case.id)
             self.golden_used[relpath].update(e.id for e in case.examples)
             self.golden_modules.add(case.module_path)
+            self.golden_case_files.add(case.source_file)
 
     def run_example(self, case: Case, example: Example) -> Execution:
         execution = run_example(case, example, self.context(case), self.store, self.update_golden)
         if execution.golden_update is not None:
             relpath = self.store.relpath(case.module_path, case.id)
-            entry = self.golden_updates.setdefault(relpath, {"case": case.id, "covers": case.covers, "entries": {}})
+            entry = self.golden_updates.setdefault(relpath, {"case": case.id, "covers": case.covers,
+                                                             "case_file": case.source_file, "entries": {}})
             entry["entries"][example.id] = execution.golden_update.to_json()
         return execution
 
@@ -176,16 +179,19 @@ class ParitySession:
             "golden_updates": self.golden_updates,
             "golden_used": {k: sorted(v) for k, v in self.golden_used.items()},
             "golden_modules": sorted(self.golden_modules),
+            "golden_case_files": sorted(self.golden_case_files),
         }
 
     def merge_worker_output(self, output: dict[str, Any]) -> None:
         for relpath, update in output.get("golden_updates", {}).items():
             target = self.golden_updates.setdefault(relpath, {"case": update["case"], "covers": update["covers"],
+                                                              "case_file": update.get("case_file", ""),
                                                               "entries": {}})
             target["entries"].update(update["entries"])
         for relpath, ids in output.get("golden_used", {}).items():
             self.golden_used[relpath].update(ids)
         self.golden_modules.update(output.get("golden_modules", []))
+        self.golden_case_files.update(output.get("golden_case_files", []))
 
     # -- finishing --------------------------------------------------------
     def finish(self) -> None:
@@ -193,7 +199,8 @@ class ParitySession:
         if self.update_golden and self.golden_updates:
             self.changed_goldens = self.store.apply_updates(self.golden_updates)
         if self.settings.unused_goldens != "ignore" and self.golden_used:
-            self.unused_goldens = self.store.unused(self.golden_used, self.golden_modules, self.whole_run)
+            self.unused_goldens = self.store.unused(self.golden_used, self.golden_modules, self.whole_run,
+                                                    self.golden_case_files)
         if not self.records:
             return
         self.gate = evaluate(self.records, self.baseline)

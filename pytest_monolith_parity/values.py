@@ -93,7 +93,11 @@ def _is_proto_message(value: Any) -> bool:
 
 
 def decode(data: Any) -> Any:
-    """Inverse of :func:`encode` (``$proto`` decodes to the serialized bytes)."""
+    """Inverse of :func:`encode`.
+
+    ``$proto`` decodes to the message when this process knows its type (the
+    same value an in-process call returns), else to the serialized bytes.
+    """
     if isinstance(data, list):
         return [decode(v) for v in data]
     if not isinstance(data, dict):
@@ -121,8 +125,20 @@ def _decode_tag(tag: str, payload: Any) -> Any:
         array = array.reshape(tuple(payload["shape"])).copy()
         return array[()] if payload.get("scalar") else array
     if tag == "$proto":
-        return base64.b64decode(payload["data"])
+        data = base64.b64decode(payload["data"])
+        message_class = _message_class(payload["type"])
+        return message_class.FromString(data) if message_class is not None else data
     raise EncodingError(f"unknown value tag {tag!r}; known tags are listed in docs/protocol.md")
+
+
+def _message_class(full_name: str) -> Any:
+    """The message class of ``full_name`` if this process knows the type (its _pb2 is imported), else None."""
+    try:
+        from google.protobuf import symbol_database
+
+        return symbol_database.Default().GetSymbol(full_name)
+    except (ImportError, KeyError):
+        return None
 
 
 def _hashable(key: Any) -> Any:

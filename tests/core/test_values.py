@@ -65,7 +65,9 @@ def test_protobuf_message_encodes_to_its_bytes():
     message = wrappers_pb2.Int64Value(value=7)
     encoded = values.encode(message)
     assert encoded["$proto"]["type"] == "google.protobuf.Int64Value"
-    assert values.decode(encoded) == message.SerializeToString()
+    assert values.decode(encoded) == message  # the type is known here: the message itself
+    unknown = {"$proto": {"type": "no.such.Message", "data": encoded["$proto"]["data"]}}
+    assert values.decode(unknown) == message.SerializeToString()  # unknown type: the bytes
 
 
 def test_unknown_objects_are_refused_not_approximated():

@@ -12,6 +12,7 @@ pub mod tfs_client;
 pub mod grpc_server;
 pub mod mocked_tfserving;
 pub mod zk_mirror;
+pub mod replica_manager;
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     data_def::register(m)?;
@@ -24,5 +25,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     grpc_server::register(m)?;
     mocked_tfserving::register(m)?;
     zk_mirror::register(m)?;
+    replica_manager::register(m)?;
     Ok(())
 }

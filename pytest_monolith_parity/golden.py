@@ -217,9 +217,9 @@ class GoldenStore:
         report: list[str] = []
         for relpath in self.existing_files():
             try:
-                stored = self.entries(relpath)
+                stored: dict[str, GoldenEntry] | None = self.entries(relpath)
             except GoldenIntegrityError:
-                continue
+                stored = None  # unreadable or unlisted: still unused if no case names it
             if not whole_run:
                 recorded_by = self._case_files.get(relpath, "")
                 judged = recorded_by in file_set if recorded_by else relpath.rsplit("/", 1)[0] in module_set
@@ -227,6 +227,8 @@ class GoldenStore:
                     continue
             if relpath not in used:
                 report.append(relpath)
+                continue
+            if stored is None:
                 continue
             extra = sorted(set(stored) - set(used[relpath]))
             report.extend(f"{relpath}::{example_id}" for example_id in extra)

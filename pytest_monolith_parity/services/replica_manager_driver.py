@@ -46,15 +46,8 @@ def _py_extra(d):
 
 
 def _py_call(w, name, args):
-    if name == "zk_create":
-        w.zk.create(args[0], args[1], ephemeral=args[2], makepath=True)
-        return None
-    if name == "zk_set":
-        w.zk.set(args[0], args[1])
-        return None
-    if name == "zk_delete":
-        w.zk.delete(args[0], recursive=True)
-        return None
+    if name in zk_ops.RAW_OPS:
+        return zk_ops.raw_op(w.zk, name, args)
     if name == "watch_data":
         w._should_poll = False
         return w.watch_data()
@@ -89,15 +82,8 @@ def py_real(ops, cfg=None):
 
 # ---------------------------------------------------------------------------------------------- Rust side
 def _rs_call(w, client, name, args):
-    if name == "zk_create":
-        client.create(args[0], args[1], args[2], True)
-        return None
-    if name == "zk_set":
-        client.set(args[0], args[1])
-        return None
-    if name == "zk_delete":
-        client.delete(args[0], True)
-        return None
+    if name in zk_ops.RAW_OPS:
+        return zk_ops.raw_op(client, name, args)
     if name == "watch_data":
         w.set_should_poll(False)
         return w.watch_data()
@@ -146,7 +132,7 @@ def _updater_env(cfg):
 
 
 def _updater_call(u, client_ops, name, args):
-    if name in ("zk_create", "zk_set", "zk_delete"):
+    if name in zk_ops.RAW_OPS:
         return client_ops(name, args)
     return getattr(u, name)(*args)
 

@@ -117,15 +117,8 @@ def _py_call(m, queue, name, args):
         return m.update_service([dd.ReplicaMeta(**rm) for rm in args[0]])
     if name in ("resources", "local_replica_paths", "tce_replica_id", "is_leader"):
         return getattr(m, name)
-    if name == "zk_create":
-        m._zk.create(args[0], args[1], ephemeral=args[2], makepath=True)
-        return None
-    if name == "zk_set":
-        m._zk.set(args[0], args[1])
-        return None
-    if name == "zk_delete":
-        m._zk.delete(args[0], recursive=True)
-        return None
+    if name in zk_ops.RAW_OPS:
+        return zk_ops.raw_op(m._zk, name, args)
     return getattr(m, name)(*args)
 
 
@@ -169,15 +162,8 @@ def _rs_call(m, client, name, args):
         return m.publish_loading(list(args[0]))
     if name == "update_service":
         return m.update_service(list(args[0]))
-    if name == "zk_create":
-        client.create(args[0], args[1], args[2], True)
-        return None
-    if name == "zk_set":
-        client.set(args[0], args[1])
-        return None
-    if name == "zk_delete":
-        client.delete(args[0], True)
-        return None
+    if name in zk_ops.RAW_OPS:
+        return zk_ops.raw_op(client, name, args)
     return getattr(m, name)(*args)
 
 

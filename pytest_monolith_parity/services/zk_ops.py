@@ -110,6 +110,22 @@ def run_ops(ops, call: Callable[[str, tuple], Any], on_error: Callable[[BaseExce
     return results
 
 
+RAW_OPS = frozenset({"zk_create", "zk_set", "zk_delete"})
+
+
+def raw_op(zk: Any, name: str, args: tuple) -> None:
+    """A change the test writes itself (as another process would), through ``zk``: a kazoo client or the
+    kazoo-backed Rust client, which take the same keywords -- so both sides get exactly the same writes."""
+    if name == "zk_create":
+        zk.create(args[0], args[1], ephemeral=args[2], makepath=True)
+    elif name == "zk_set":
+        zk.set(args[0], args[1])
+    elif name == "zk_delete":
+        zk.delete(args[0], recursive=True)
+    else:
+        raise ValueError(f"not a raw ZooKeeper operation: {name!r} (one of {sorted(RAW_OPS)})")
+
+
 def py_fake_dump(client, root: str = "/") -> list:
     """Every node below ``root`` of a Python fake client (``mocked_zkclient.FakeKazooClient``):
     sorted ``(path, data)``.  The fake has no sessions (its ``ephemeralOwner`` is always 0) and the

@@ -172,6 +172,7 @@ def _read_example_batch(path, **flags):
 
 
 Case(id="read_data_example_batch", covers=COVERS,
+     golden=False,  # inputs include the checkout's own files: a golden would copy its data here
      python=python_call(_read_example_batch, isolated=True, adapt=rust_adapt),
      rust=pyo3("read_framed_example_batch_from_file", adapt=rust_adapt),
      examples=[example({"framed": ("example_batch", EXAMPLE_BATCH)}, id=_flag_id(f), **f) for f in _FLAG_SETS]
@@ -185,6 +186,7 @@ Case(id="read_data_example_batch", covers=COVERS,
 
 # ----------------------------------------------------------------------------------------- get_instance_proto
 Case(id="get_instance_proto", covers=COVERS,
+     golden=False,  # inputs include the checkout's own files: a golden would copy its data here
      python=python_call(isolated=True, target=python_side("get_instance_proto")),
      rust=pyo3("get_instance_proto", adapt=rust_adapt),
      examples=[
@@ -278,11 +280,13 @@ def eb_examples(checkout_message):
 _ERRORS = {"ParseError": "ServingError", "error": "ServingError", "DecodeError": "ServingError"}
 
 Case(id="get_example_batch_to_instance", covers=COVERS,
+     golden=False,  # inputs include the checkout's own files: a golden would copy its data here
      python=python_call(isolated=True, target=python_side("get_example_batch_to_instance")),
      rust=pyo3("get_example_batch_to_instance", adapt=rust_adapt),
      examples=eb_examples("string_val[0]: bytes differ at offset 7"), compare=TENSOR, errors=_ERRORS)
 
 Case(id="get_example_batch_to_instance_decoded", covers=COVERS,
+     golden=False,  # inputs include the checkout's own files: a golden would copy its data here
      python=python_call(isolated=True, target=python_side("get_example_batch_to_instance"), post=_instances),
      rust=pyo3("get_example_batch_to_instance", adapt=rust_adapt, post=_instances),
      examples=eb_examples("root['instances'][0].line_id.<unknown 11>"), compare=compare.structured(),

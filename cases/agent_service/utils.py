@@ -216,6 +216,7 @@ CONF_FILES = st.lists(_CONF_LINE, max_size=8).filter(
                       for k in lines)).map(lambda lines: ({"agent.conf": "\n".join(lines) + "\n"},))
 
 Case(id="conf_parser", covers=COVERS,
+     golden=False,  # inputs include the checkout's own files: a golden would copy its data here
      python=python_call(_conf_parser, adapt=files_first),
      rust=pyo3("conf_parser", adapt=files_first, post=_conf_values),
      examples=[
@@ -296,6 +297,7 @@ Case(id="agent_config_from_file", covers=COVERS,
                        outcome="mismatch", message="root['enable_batching']: missing in actual"))
 
 Case(id="agent_config_from_file_shared_fields", covers=COVERS,
+     golden=False,  # inputs include the checkout's own files: a golden would copy its data here
      python=in_env(python_call(_agent_config, adapt=files_first, post=_shared_fields)),
      rust=in_env(pyo3("agent_config_from_file", adapt=files_first)),
      examples=[
@@ -399,6 +401,7 @@ _CMD_FLAGS = divergence(
     "fetch_ps flags and every non-default TfServingConfig flag", outcome="mismatch", message="root[0]: line 1, column 62")
 
 Case(id="agent_config_get_cmd_and_port", covers=COVERS,
+     golden=False,  # inputs include the checkout's own files: a golden would copy its data here
      python=in_env(python_call(_get_cmd_and_port, adapt=files_first)),
      rust=in_env(pyo3("agent_config_get_cmd_and_port", adapt=files_first)),
      examples=[
@@ -641,12 +644,14 @@ INSTANCE_EXAMPLES = [
 ]
 
 Case(id="instance_formater_to_tensor_proto", covers=COVERS,
+     golden=False,  # inputs include the checkout's own files: a golden would copy its data here
      python=python_call(_instance_to_tensor, adapt=_second),
      rust=pyo3("instance_formatter_to_tensor_proto", adapt=_second),
      examples=INSTANCE_EXAMPLES,
      compare=proto_compare("tensorflow.TensorProto", "tensorflow.core.framework.tensor_pb2"))
 
 Case(id="instance_formater_instance", covers=COVERS,
+     golden=False,  # inputs include the checkout's own files: a golden would copy its data here
      python=python_call(_instance_to_tensor, adapt=_second, post=_first_instance),
      rust=pyo3("instance_formatter_to_tensor_proto", adapt=_second, post=_first_instance),
      examples=[e for e in INSTANCE_EXAMPLES if e.id != "checkout_json_batch_3"],

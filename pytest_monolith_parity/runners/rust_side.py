@@ -85,7 +85,10 @@ class WorkerCall(Runner):
                 "no Rust worker command is configured: set --rust-worker, MONOLITH_PARITY_RUST_WORKER "
                 "or rust_worker in [tool.monolith_parity], or pass command=[...] to worker()"
             )
-        return shlex.split(command) if isinstance(command, str) else list(command)
+        argv = shlex.split(command) if isinstance(command, str) else list(command)
+        if "/" in argv[0]:  # a relative path is relative to the rootdir, like every configured path
+            argv[0] = str(settings.path(argv[0]))
+        return argv
 
     def validate(self, settings: "Settings") -> None:
         import shutil

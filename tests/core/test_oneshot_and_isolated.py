@@ -120,3 +120,11 @@ def test_cli_reference_unavailable_exit_is_a_verdict_not_a_value(context):
     assert result.kind is SideKind.UNAVAILABLE and result.message == "custom op X is not built"
     plain = run(cli(["{python}", "-c", "import sys; sys.exit(69)"]), context)
     assert plain.kind is SideKind.VALUE and plain.value["exit_code"] == 69  # no marker: an ordinary exit status
+
+
+def test_relative_worker_path_resolves_against_the_rootdir(tmp_path):
+    from pytest_monolith_parity import worker
+
+    settings = Settings(rootdir=tmp_path, rust_worker="rust/bin/worker --flag")
+    assert worker("f").argv(settings) == [str(tmp_path / "rust/bin/worker"), "--flag"]
+    assert worker("f", command=["sample-worker"]).argv(settings) == ["sample-worker"]  # a PATH lookup stays one

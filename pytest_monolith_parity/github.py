@@ -16,6 +16,7 @@ from .outcomes import Outcome
 
 MAX_ANNOTATIONS = 10
 _SEVERITY = [Outcome.HARNESS_ERROR, Outcome.RUST_PANICKED, Outcome.CRASHED, Outcome.TIMEOUT, Outcome.MISMATCH,
+             Outcome.DIFFERENT_ERRORS,
              Outcome.RUST_RAISED, Outcome.PYTHON_RAISED, Outcome.DIVERGENCE_CHANGED, Outcome.UNEXPECTED_PASS,
              Outcome.REFERENCE_DRIFTED, Outcome.GOLDEN_MISSING]
 

@@ -63,6 +63,7 @@ OUTCOME_STYLE: dict[str, tuple[str, str]] = {
     Outcome.GOLDEN_MISSING.value: ("#a779c4", "reference"),
     Outcome.HARNESS_ERROR.value: ("#5b2a6e", "reference"),
     Outcome.MISMATCH.value: ("#c62828", "fail"),
+    Outcome.DIFFERENT_ERRORS.value: ("#b83227", "fail"),
     Outcome.PYTHON_RAISED.value: ("#e05650", "fail"),
     Outcome.RUST_RAISED.value: ("#d9423b", "fail"),
     Outcome.RUST_PANICKED.value: ("#a51d1d", "fail"),

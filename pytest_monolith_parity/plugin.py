@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from . import config as parity_config
-from .collect import SESSION_KEY, CaseFile
-from .hypothesis_support import ReplayError, read_replay, register_profiles
+from .collect import SESSION_KEY, CaseFile, ParityItem
+from .hypothesis_support import ReplayError, read_replay, register_profiles, replay_path
 from .session import ParitySession, SetupError, open_session
 from .terminal import summary_lines
 from .xdist_support import XdistHooks, is_worker
@@ -36,6 +36,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="JSON report of the base revision: fail only on regressions and new failing cases")
     group.addoption("--parity-fix", action="store_true", default=False,
                     help="after review: rewrite the case files' expected divergences to match this run")
+    # --parity-strict-records is a setting (config.SETTINGS: strict_records), added with the others above
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -91,27 +92,44 @@ def pytest_collection(session: pytest.Session) -> None:
                 "monolith-rs/")
 
 
+def _covers_case_dirs(config: pytest.Config, state: ParitySession) -> bool:
+    """Whether the run's arguments take in every case directory (a whole run unless cases are deselected)."""
+    collected_roots = [Path(arg.split("::")[0]).resolve() for arg in config.args]
+    return all(any(case_dir.is_relative_to(root) for root in collected_roots) for case_dir in state.settings.case_paths)
+
+
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
     state = config.stash[SESSION_KEY]
-    collected_roots = [Path(arg.split("::")[0]).resolve() for arg in config.args]
-    state.whole_run = all(any(case_dir.is_relative_to(root) for root in collected_roots)
-                          for case_dir in state.settings.case_paths)
+    state.whole_run = _covers_case_dirs(config, state)
     replay = config.getoption("parity_replay")
     if not replay:
         return
+    path = replay_path(replay, config.rootpath)
+    if not path.exists():
+        raise pytest.UsageError(f"monolith-parity: replay file {replay} does not exist (looked in the current "
+                                f"directory and in the rootdir {config.rootpath})")
     try:
-        case_file, case_id, args = read_replay(Path(replay))
+        case_file, case_id, args = read_replay(path)
     except ReplayError as error:
         raise pytest.UsageError(f"monolith-parity: {error}") from None
-    selected = [i for i in items if getattr(i, "case", None) is not None and i.example is None
-                and i.case.id == case_id and i.case.source_file == case_file]
+    target = (config.rootpath / case_file).resolve()
+    in_file = [i for i in items if isinstance(i, ParityItem) and Path(i.path).resolve() == target]
+    selected = [i for i in in_file if i.example is None and i.case.id == case_id]
     if not selected:
-        raise pytest.UsageError(f"monolith-parity: replay file {replay} names case {case_id!r} in {case_file}, "
-                                "which this run did not collect; run from the same rootdir, with that file collected")
+        if in_file:
+            found = sorted({i.case.id for i in in_file if i.example is None})
+            why = (f"{case_file} has no property case {case_id!r} (its property cases: "
+                   f"{', '.join(found) or 'none'}); the case was renamed or removed since the replay was written")
+        else:
+            why = (f"this run did not collect {target} (the replay's case file, relative to the rootdir "
+                   f"{config.rootpath}); run with that file collected")
+        raise pytest.UsageError(f"monolith-parity: replay file {path} names case {case_id!r} in {case_file}: {why}")
     for item in selected:
         item.replay_args = args
     config.hook.pytest_deselected(items=[i for i in items if i not in selected])
     items[:] = selected
+
+
 
 
 @pytest.hookimpl(wrapper=True)
@@ -124,7 +142,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 class RecordCollector:
-    """Gathers case records from test reports; on the controller these arrive from every xdist worker."""
+    """Gathers case records from test reports, and how far the run got (see completeness.py).
+
+    On the controller these arrive from every xdist worker (xdist relays reports,
+    collection reports and ``logfinish``; its own hooks are in xdist_support.py).
+    """
 
     def __init__(self, state: ParitySession):
         self.state = state
@@ -136,6 +158,29 @@ class RecordCollector:
         elif report.failed and record is None:
             self.state.other_failures += 1  # a non-parity test failed: the gate must not turn the run green
 
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.state.completeness.collected = sum(1 for item in session.items if isinstance(item, ParityItem))
+
+    def pytest_deselected(self, items: list) -> None:
+        self.state.deselected_cases += sum(1 for item in items if isinstance(item, ParityItem))
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        errors = self.state.completeness.collection_errors
+        if report.failed and self.state.is_case_nodeid(report.nodeid) and report.nodeid not in errors:
+            errors.append(report.nodeid)
+
+    def pytest_runtest_logfinish(self, nodeid: str, location) -> None:
+        if self.state.is_case_nodeid(nodeid):
+            self.state.completeness.finished.add(nodeid)
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:
+        completeness = self.state.completeness
+        # pytest's (and xdist's) own stop, ``Interrupted``: collection errors, -x under xdist, a worker's Ctrl-C
+        if type(excinfo.value).__name__ == "Interrupted":
+            completeness.stopped = completeness.stopped or str(excinfo.value)
+        else:
+            completeness.keyboard_interrupt = True
+
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash[SESSION_KEY]
@@ -143,8 +188,23 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if is_worker(session.config):
             session.config.workeroutput["parity"] = state.worker_output()
             return
+        if session.config.option.collectonly:
+            return  # nothing was meant to run: no verdicts, no reports
+        completeness = state.completeness
+        completeness.exitstatus = int(exitstatus)
+        completeness.stopped = completeness.stopped or str(session.shouldfail or session.shouldstop or "")
+        state.whole_run = _covers_case_dirs(session.config, state)
+        if session.config.getoption("parity_replay"):
+            state.selection = "replay"
+        elif not state.whole_run or state.deselected_cases or completeness.collection_errors:
+            state.selection = "subset"
         state.finish()
         session.exitstatus = state.exit_code(session.exitstatus)
+        if exitstatus == pytest.ExitCode.INTERNAL_ERROR:  # pytest prints no terminal summary then: say it here
+            reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:
+                for line, bold in summary_lines(state):
+                    reporter.write_line(line, bold=bold)
     finally:
         state.close()
 

@@ -7,6 +7,7 @@ the JSON report.
 
 from __future__ import annotations
 
+import collections
 from typing import Any
 
 from .execution import Execution
@@ -16,8 +17,36 @@ PREVIEW_LIMIT = 2000
 
 
 def preview(value: Any, limit: int = PREVIEW_LIMIT) -> str:
-    text = repr(value)
+    """``repr`` of a value with dict keys and set members sorted, so a preview is the same in every run.
+
+    A Rust side that iterates a ``HashMap`` hands back its dicts in a random
+    key order; the comparator decides what order means, the preview only shows
+    the value, and must not change between two runs of the same result.
+    """
+    text = sorted_repr(value)
     return text if len(text) <= limit else text[: limit - 20] + f"... ({len(text)} chars)"
+
+
+def sorted_repr(value: Any) -> str:
+    """``repr`` with the keys of dicts (plain, ordered, default) and the members of sets in sorted order."""
+    if type(value) in _DICT_TYPES:
+        items = sorted(((sorted_repr(k), sorted_repr(v)) for k, v in value.items()), key=lambda item: item[0])
+        body = ", ".join(f"{k}: {v}" for k, v in items)
+        return "{" + body + "}" if type(value) is dict else f"{type(value).__name__}({{{body}}})"
+    if type(value) in (set, frozenset):
+        if not value:
+            return repr(value)
+        body = ", ".join(sorted(sorted_repr(v) for v in value))
+        return "{" + body + "}" if type(value) is set else f"frozenset({{{body}}})"
+    if type(value) is list:
+        return "[" + ", ".join(sorted_repr(v) for v in value) + "]"
+    if type(value) is tuple:
+        inner = ", ".join(sorted_repr(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return repr(value)
+
+
+_DICT_TYPES = (dict, collections.OrderedDict, collections.defaultdict)
 
 
 def _plain(metrics: dict[str, Any]) -> dict[str, Any]:

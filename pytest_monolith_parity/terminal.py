@@ -12,6 +12,10 @@ def summary_lines(state: ParitySession) -> list[tuple[str, bool]]:
         lines += [(f"rust side: {line}", False) for line in state.rust_artifacts.describe()]
     elif state.build is not None and state.build.action != "skipped":
         lines.append((f"rust build: {state.build.action} in {state.build.seconds:.2f}s", False))
+    if state.legacy_goldens:
+        lines.append((f"{state.settings.golden_path / 'MANIFEST.json'} was rebuilt from the golden files; "
+                      f"{len(state.legacy_goldens)} of them predate the `recorded` block, so their entries carry this "
+                      "run's revision and time", False))
     lines += [(f"golden written: {state.settings.golden_path / relpath}", False) for relpath in state.changed_goldens]
     if state.update_golden and not state.changed_goldens:
         lines.append(("goldens: nothing changed", False))
@@ -24,9 +28,23 @@ def summary_lines(state: ParitySession) -> list[tuple[str, bool]]:
         lines += [(f"--parity-fix could not locate {fix.case_file}::{fix.case_id}[{fix.example_id}] ({fix.action}): "
                    "edit it by hand (its id is not a literal, or the expectation is shared by other inputs)", False)
                   for fix in state.fix_report.manual]
+    if state.fix_refused:
+        lines.append((state.fix_refused, False))
     lines += [(line, False) for line in state.annotations()]
+    gate = state.gate
+    if gate is not None and gate.loose_records:
+        level = "ERROR" if gate.strict_records else "warning"
+        lines += [(f"{level}: {nodeid}: its recorded divergence has no message prefix, so any message of its class "
+                   "would satisfy it; add message=\"<the observed message's stable head>\" (--parity-fix writes it)",
+                   False) for nodeid in gate.loose_records]
+    lines += [(f"ERROR: {error}", False) for error in state.finish_errors]
     if state.records:
         lines.append((state.summary(), True))
-    if state.gate is not None:
-        lines.append((state.gate.line(), True))
+    verdict = state.gate_line()
+    if verdict is not None:
+        lines.append((verdict, True))
+    if not state.complete and state.completeness.started:
+        lines.append(("run incomplete: " + "; ".join(state.completeness.reasons())
+                      + ". The reports of the last finished run were left in place (this run's are *.partial.*) "
+                      "and nothing was added to the trend history", False))
     return lines

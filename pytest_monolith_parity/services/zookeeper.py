@@ -10,7 +10,10 @@ listens on a free port of 127.0.0.1 only, and runs in its own process group so
 * ``ZooKeeperServer()``: ``start()`` / ``stop()`` / context manager; ``hosts`` is
   ``"127.0.0.1:<port>"``.
 * ``shared_server()``: one server per Python process, started lazily on first
-  use (each pytest-xdist worker is its own process, so each gets its own).
+  use (each pytest-xdist worker is its own process, so each gets its own),
+  health-checked on every use (:mod:`.health`): a server found dead is
+  restarted on a new port, and a call that used it while it died is a
+  harness error.  Drivers get the server only through it.
 * ``fresh_chroot(prefix)``: a new, empty, uniquely named top-level node on the
   shared server; ``chroot_hosts(chroot)`` is the connection string rooted there.
 * ``dump_tree(hosts, chroot)``: every node below ``chroot`` as a sorted list of
@@ -32,6 +35,8 @@ import time
 import uuid
 from pathlib import Path
 
+from .health import Service, ServiceFailure, exit_description, use
+
 __all__ = [
     "ZooKeeperUnavailable", "ZooKeeperServer", "find_zookeeper", "shared_server", "fresh_chroot",
     "chroot_hosts", "dump_tree", "kazoo_client",
@@ -43,7 +48,15 @@ MAIN_CLASS = "org.apache.zookeeper.server.ZooKeeperServerMain"
 
 
 class ZooKeeperUnavailable(RuntimeError):
-    """The ZooKeeper server cannot be started here (the message names the fix)."""
+    """ZooKeeper is not installed here (a static reason; the message names the fix).
+
+    A server that is installed but fails to start or dies is a
+    :class:`~.health.ServiceFailure` instead: that happens at run time.
+    """
+
+
+class _StartFailed(Exception):
+    """One attempt to start the server failed (the port was taken, Java died...)."""
 
 
 def find_zookeeper() -> tuple[str, str]:
@@ -87,8 +100,8 @@ log4j.appender.FILE.layout.ConversionPattern=%d %p %c: %m%n
 """
 
 
-class ZooKeeperServer:
-    """One standalone ZooKeeper server on 127.0.0.1 with its own temp dir."""
+class ZooKeeperServer(Service):
+    """One standalone ZooKeeper server on 127.0.0.1 with its own temp dir (a :class:`~.health.Service`)."""
 
     def __init__(self, start_timeout: float = 30.0):
         self.start_timeout = start_timeout
@@ -96,7 +109,8 @@ class ZooKeeperServer:
         self.port: int | None = None
         self.workdir: Path | None = None
         self.process: subprocess.Popen | None = None
-        self._lock = threading.Lock()
+        self.generation = 0
+        self._lock = threading.RLock()
 
     @property
     def hosts(self) -> str:
@@ -122,20 +136,46 @@ class ZooKeeperServer:
         return "\n".join(out[-n:])
 
     def start(self) -> "ZooKeeperServer":
+        """Start the server (a no-op while it runs); :class:`~.health.ServiceFailure` if it cannot."""
         with self._lock:
             if self.process is not None and self.process.poll() is None:
                 return self
             java, jar = find_zookeeper()
-            last_error = None
+            failures = []
             for _attempt in range(3):  # a free port can be taken between probe and bind: retry
                 try:
                     self._start_once(java, jar)
+                    self.generation += 1
                     atexit.register(self.stop)
                     return self
-                except ZooKeeperUnavailable as e:
-                    last_error = e
+                except _StartFailed as e:
+                    failures.append(str(e))
                     self._kill()
-            raise last_error
+            raise ServiceFailure("ZooKeeper", "failed to start (3 attempts): " + failures[-1])
+
+    # -- the health protocol (services/health.py) ----------------------------
+    def name(self) -> str:
+        if self.process is None or self.port is None:
+            return "ZooKeeper (not running)"
+        return f"ZooKeeper {self.host}:{self.port} (pid {self.process.pid})"
+
+    def problem(self) -> str | None:
+        if self.process is None or self.port is None:
+            return "is not running"
+        returncode = self.process.poll()
+        if returncode is not None:
+            return f"exited ({exit_description(returncode)})"
+        try:
+            answer = four_letter_word(self.host, self.port, b"ruok")
+        except OSError as error:
+            return f"does not answer `ruok` ({type(error).__name__}: {error})"
+        return None if answer == b"imok" else f"answered `ruok` with {answer[:40]!r}"
+
+    def restart(self) -> None:
+        with self._lock:
+            self._kill()
+            self.port = None
+            self.start()
 
     def _start_once(self, java: str, jar: str) -> None:
         self.workdir = Path(tempfile.mkdtemp(prefix="parity-zk-"))
@@ -171,8 +211,8 @@ class ZooKeeperServer:
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise ZooKeeperUnavailable(
-                    f"ZooKeeper exited with status {self.process.returncode} before answering on "
+                raise _StartFailed(
+                    f"ZooKeeper exited ({exit_description(self.process.returncode)}) before answering on "
                     f"{self.hosts}:\n{self.log_tail()}")
             try:
                 # `ruok` says imok before the server serves; `srvr` only reports stats once it does
@@ -182,8 +222,8 @@ class ZooKeeperServer:
             except OSError:
                 pass
             time.sleep(0.1)
-        raise ZooKeeperUnavailable(f"ZooKeeper did not answer `ruok`/`srvr` on {self.hosts} within "
-                                   f"{self.start_timeout:.0f} s:\n{self.log_tail()}")
+        raise _StartFailed(f"ZooKeeper did not answer `ruok`/`srvr` on {self.hosts} within "
+                           f"{self.start_timeout:.0f} s:\n{self.log_tail()}")
 
     def _kill(self) -> None:
         proc, self.process = self.process, None
@@ -219,12 +259,26 @@ _shared_lock = threading.Lock()
 
 
 def shared_server() -> ZooKeeperServer:
-    """The process-wide server, started on first use (a forked child starts its own)."""
+    """The process-wide server, started on first use (a forked child starts its own).
+
+    Every call goes through :func:`.health.use`: the server is checked, restarted
+    (new port) if it died since the last use, and recorded as used by the current
+    case, which fails as a harness error if the server dies while it runs.  Callers
+    take ``hosts`` from the returned server each time, never from an earlier call.
+    """
     global _shared, _shared_pid
     with _shared_lock:
-        if _shared is None or _shared_pid != os.getpid() or not _shared.running:
-            _shared = ZooKeeperServer().start()
+        if _shared is None or _shared_pid != os.getpid():
+            _shared = ZooKeeperServer()
             _shared_pid = os.getpid()
+            try:
+                _shared.start()
+            except ServiceFailure as failure:
+                from .health import failed
+
+                failed(failure)
+                raise
+        use(_shared)
         return _shared
 
 

@@ -39,6 +39,7 @@ LAYERS: list[tuple[str, int]] = [
     ("loader", 6), ("collect", 6),
     # 7 -- what a run produces: reports, the gate, fixes
     ("report", 7), ("html_report", 7), ("history", 7), ("github", 7), ("gate", 7), ("fixer", 7),
+    ("completeness", 7),
     # 8 -- the run
     ("session", 8), ("xdist_support", 8),
     # 9 -- pytest hooks, the terminal, the command line, the public facade

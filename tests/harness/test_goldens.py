@@ -29,7 +29,9 @@ def test_committed_sample_goldens_are_current(sample):
     """The repository's goldens match what the reference produces now (no drift, none missing)."""
     result = sample.run()
     assert result.ret == 0
-    assert "reference drifted" not in result.stdout.str() and "golden missing" not in result.stdout.str()
+    outcomes = {outcome for outcome, _raw in sample.verdicts().values()}
+    assert not outcomes & {"reference drifted", "golden missing", "harness error"}
+    result.stdout.fnmatch_lines(["PARITY: * 0 reference drifted, 0 golden missing, *"])
 
 
 def test_missing_golden_fails_and_prints_the_command(sample):
@@ -77,7 +79,7 @@ def test_golden_stands_in_when_the_reference_is_unavailable(sample, monkeypatch)
     (sample.golden() / "sample_reference/__init__/version.json").unlink()
     result = sample.run("-k", "version", "--unused-goldens", "ignore")
     result.assert_outcomes(skipped=1)
-    result.stdout.fnmatch_lines(["PARITY: 0 match, *, 1 reference unavailable"])
+    result.stdout.fnmatch_lines(["PARITY: 0 match, *, 1 reference unavailable, 0 harness error"])
 
 
 def test_unused_golden_is_reported_and_can_fail_the_run(sample):

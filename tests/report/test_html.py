@@ -92,6 +92,10 @@ def synthetic_records() -> list[dict[str, Any]]:
                 python=_side("python", "raised", error_type="ValueError", message="bad", detail=traceback),
                 rust=_side("rust", "raised", error_type="InvalidPort", message="bad")),
         _record(data_def, "parse", "good", "match"),
+        _record(data_def, "parse", "types", "different errors",
+                message="both raised, but python raised KeyError: 'a' and rust raised ValueError: a",
+                python=_side("python", "raised", error_type="KeyError", message="'a'"),
+                rust=_side("rust", "raised", error_type="ValueError", message="a")),
         _record(data_def, "parse", "empty", "python raised", message="ValueError: empty <name>",
                 python=_side("python", "raised", error_type="ValueError", message="empty <name>", detail=traceback)),
         _record(data_def, "render", "quote", "rust raised", message="rust raised KeyError: 'a\"b'",
@@ -410,10 +414,11 @@ def test_history_round_trip(report, tmp_path):
     path = tmp_path / "reports" / "history.jsonl"
     assert read_history(path) == []
     first = append_history(path, report, "rev1")
-    assert first == {"date": report["created"], "revision": "rev1", "counts": report["totals"]}
+    assert first == {"date": report["created"], "revision": "rev1", "counts": report["totals"], "selection": "whole"}
     append_history(path, {**report, "totals": {"match": 5}}, None)
     entries = read_history(path)
-    assert entries == [first, {"date": report["created"], "revision": report["revision"], "counts": {"match": 5}}]
+    assert entries == [first, {"date": report["created"], "revision": report["revision"], "counts": {"match": 5},
+                               "selection": "whole"}]
     assert path.read_text("utf-8").count("\n") == 2
     assert history_entry({"totals": {}})["date"], "a report without created still gets a date"
 

@@ -41,6 +41,7 @@ for name, runner in (("parse_port", pyo3("parse_port")), ("parse_port_worker", w
             example("8080", id="plain"),
             example("abc", id="not_a_number"),
             example("", id="empty", expect=divergence("Rust unwraps the first character of an empty string",
-                                                      outcome="rust panicked")),
+                                                      outcome="rust panicked",
+                                                      message="rust panicked: called `Option::unwrap()` on a `None`")),
         ],
     )

@@ -89,6 +89,7 @@ class Watch:
 
     used: dict[int, tuple[Service, int]] = dataclasses.field(default_factory=dict)
     failures: list[str] = dataclasses.field(default_factory=list)
+    failed_services: set[int] = dataclasses.field(default_factory=set)  # ids of used services that failed
     notes: list[str] = dataclasses.field(default_factory=list)
     _checked: list[str] | None = None
 
@@ -100,7 +101,7 @@ class Watch:
         if self._checked is None:
             found = list(self.failures)
             for service, generation in self.used.values():
-                if not service.checked_after_call:
+                if not service.checked_after_call or id(service) in self.failed_services:
                     continue
                 if service.generation != generation:
                     found.append(f"{service.name()} was restarted while this call used it "
@@ -120,6 +121,8 @@ class Watch:
 
 
 _LOCK = threading.RLock()
+#: Held while a service is checked or restarted (take it before a service's own lock, as :func:`use` does).
+LOCK = _LOCK
 _WATCHES: list[Watch] = []
 
 
@@ -151,7 +154,8 @@ def use(service: Service) -> Service:
             name = service.name()
             if current is not None and id(service) in current.used and not service.known_down:
                 current.failures.append(f"{name} {problem} during the call")
-            elif current is not None and not service.known_down:
+                current.failed_services.add(id(service))
+            elif current is not None and not service.known_down and service.generation > 0:
                 current.notes.append(f"{name} {problem} before this call; it was restarted")
             service.known_down = False
             try:
@@ -163,6 +167,15 @@ def use(service: Service) -> Service:
         if current is not None:
             current.note_use(service)
         return service
+
+
+def died(service: Service, name: str, what: str) -> None:
+    """A supervisor saw ``service`` (then called ``name``) fail: the current call fails if it used it."""
+    with _LOCK:
+        current = _current()
+        if current is not None and id(service) in current.used:
+            current.failures.append(f"{name} {what} during the call; it is restarted at once, on the same port")
+            current.failed_services.add(id(service))
 
 
 def report(service: str, what: str) -> None:

@@ -35,7 +35,7 @@ import time
 import uuid
 from pathlib import Path
 
-from .health import Service, ServiceFailure, exit_description, use
+from .health import LOCK, Service, ServiceFailure, died, exit_description, failed, use
 
 __all__ = [
     "ZooKeeperUnavailable", "ZooKeeperServer", "find_zookeeper", "shared_server", "fresh_chroot",
@@ -111,6 +111,8 @@ class ZooKeeperServer(Service):
         self.process: subprocess.Popen | None = None
         self.generation = 0
         self._lock = threading.RLock()
+        self._supervisor: threading.Thread | None = None
+        self._stopped = False
 
     @property
     def hosts(self) -> str:
@@ -135,23 +137,56 @@ class ZooKeeperServer(Service):
                 out.extend(p.read_text(errors="replace").splitlines()[-n:])
         return "\n".join(out[-n:])
 
-    def start(self) -> "ZooKeeperServer":
-        """Start the server (a no-op while it runs); :class:`~.health.ServiceFailure` if it cannot."""
+    def start(self, port: int | None = None) -> "ZooKeeperServer":
+        """Start the server (a no-op while it runs); :class:`~.health.ServiceFailure` if it cannot.
+
+        ``port``: try this port first (a restart keeps its clients' connection string valid).
+        """
         with self._lock:
             if self.process is not None and self.process.poll() is None:
                 return self
             java, jar = find_zookeeper()
+            self._stopped = False
             failures = []
-            for _attempt in range(3):  # a free port can be taken between probe and bind: retry
+            for attempt in range(3):  # a free port can be taken between probe and bind: retry
                 try:
-                    self._start_once(java, jar)
+                    self._start_once(java, jar, port if attempt == 0 else None)
                     self.generation += 1
                     atexit.register(self.stop)
                     return self
                 except _StartFailed as e:
                     failures.append(str(e))
-                    self._kill()
+                    self._kill(keep_data=True)
+            self._kill()
             raise ServiceFailure("ZooKeeper", "failed to start (3 attempts): " + failures[-1])
+
+    def supervise(self, interval: float = 0.5) -> None:
+        """Restart the server at once, on the same port, whenever its process dies (until :meth:`stop`).
+
+        A kazoo client whose server died waits for it forever; given a server on the
+        same port again, it finds its session expired and fails what it was waiting
+        for, so the case ends (as a harness error: :func:`.health.died` tells the
+        call that used the server) instead of hanging the run.
+        """
+        if self._supervisor is not None and self._supervisor.is_alive():
+            return
+
+        def watch() -> None:
+            while not self._stopped:
+                time.sleep(interval)
+                with LOCK, self._lock:  # the order use() takes them in
+                    process = self.process
+                    if self._stopped or process is None or process.poll() is None:
+                        continue
+                    name, what = self.name(), f"exited ({exit_description(process.returncode)})"
+                    died(self, name, what)
+                    try:
+                        self.restart()
+                    except ServiceFailure as failure:
+                        died(self, name, f"could not be restarted: {failure.what}")
+
+        self._supervisor = threading.Thread(target=watch, name="parity-zookeeper-supervisor", daemon=True)
+        self._supervisor.start()
 
     # -- the health protocol (services/health.py) ----------------------------
     def name(self) -> str:
@@ -165,22 +200,35 @@ class ZooKeeperServer(Service):
         returncode = self.process.poll()
         if returncode is not None:
             return f"exited ({exit_description(returncode)})"
-        try:
-            answer = four_letter_word(self.host, self.port, b"ruok")
-        except OSError as error:
-            return f"does not answer `ruok` ({type(error).__name__}: {error})"
-        return None if answer == b"imok" else f"answered `ruok` with {answer[:40]!r}"
+        for attempt in range(2):  # a loaded machine can be slow to answer; a dead server never answers
+            try:
+                answer = four_letter_word(self.host, self.port, b"ruok", timeout=3.0)
+            except OSError as error:
+                if attempt:
+                    return f"does not answer `ruok` ({type(error).__name__}: {error})"
+                continue
+            return None if answer == b"imok" else f"answered `ruok` with {answer[:40]!r}"
+        return None  # pragma: no cover - the loop returns
 
     def restart(self) -> None:
-        with self._lock:
-            self._kill()
-            self.port = None
-            self.start()
+        """Start it again on the same port with the same data (else the next free port), so its clients reconnect.
 
-    def _start_once(self, java: str, jar: str) -> None:
-        self.workdir = Path(tempfile.mkdtemp(prefix="parity-zk-"))
-        (self.workdir / "data").mkdir()
-        self.port = _free_port()
+        A fresh server would refuse every client that saw a later transaction than
+        its own (zxid 0): they would retry for ever.  On the old data directory it
+        knows their transactions and sessions; a session that expired meanwhile makes
+        the client fail what it waits for, which ends the call.
+        """
+        with self._lock:
+            port = self.port
+            self._kill(keep_data=True)
+            self.port = None
+            self.start(port=port)
+
+    def _start_once(self, java: str, jar: str, port: int | None = None) -> None:
+        if self.workdir is None or not self.workdir.is_dir():
+            self.workdir = Path(tempfile.mkdtemp(prefix="parity-zk-"))
+        (self.workdir / "data").mkdir(exist_ok=True)
+        self.port = port or _free_port()
         log = self.workdir / "zookeeper.log"
         cfg = self.workdir / "zoo.cfg"
         cfg.write_text("\n".join([
@@ -206,6 +254,8 @@ class ZooKeeperServer(Service):
             self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout,
                                             stderr=subprocess.STDOUT, start_new_session=True,
                                             cwd=self.workdir)
+        except OSError as error:
+            raise _StartFailed(f"cannot run {java}: {error}") from None
         finally:
             stdout.close()
         deadline = time.monotonic() + self.start_timeout
@@ -225,7 +275,7 @@ class ZooKeeperServer(Service):
         raise _StartFailed(f"ZooKeeper did not answer `ruok`/`srvr` on {self.hosts} within "
                            f"{self.start_timeout:.0f} s:\n{self.log_tail()}")
 
-    def _kill(self) -> None:
+    def _kill(self, keep_data: bool = False) -> None:
         proc, self.process = self.process, None
         if proc is not None and proc.poll() is None:
             for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
@@ -238,12 +288,13 @@ class ZooKeeperServer(Service):
                     break
                 except subprocess.TimeoutExpired:
                     continue
-        if self.workdir is not None:
+        if self.workdir is not None and not keep_data:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
 
     def stop(self) -> None:
         with self._lock:
+            self._stopped = True
             self._kill()
             self.port = None
 
@@ -274,10 +325,9 @@ def shared_server() -> ZooKeeperServer:
             try:
                 _shared.start()
             except ServiceFailure as failure:
-                from .health import failed
-
                 failed(failure)
                 raise
+            _shared.supervise()
         use(_shared)
         return _shared
 

@@ -246,6 +246,14 @@ class GoldenStore:
             self._cache.clear()
         return changed
 
+    def _peek_case_file(self, relpath: str) -> str | None:
+        """The case file a golden names even when it cannot be trusted ("" if it names none, None if unreadable)."""
+        try:
+            case_file = json.loads((self.root / relpath).read_bytes()).get("case_file", "")
+        except (OSError, ValueError, AttributeError):
+            return None
+        return case_file if isinstance(case_file, str) else None
+
     def _recorded_in(self, path: Path) -> dict[str, Any] | None:
         try:
             recorded = json.loads(path.read_bytes()).get("recorded")
@@ -268,10 +276,13 @@ class GoldenStore:
         for relpath in self.existing_files():
             try:
                 stored: dict[str, GoldenEntry] | None = self.entries(relpath)
+                recorded_by: str | None = self._case_files.get(relpath, "")
             except GoldenIntegrityError:
-                stored = None  # unreadable or unlisted: still unused if no case names it
+                stored = None  # tampered, unlisted or malformed: still unused if no case names it
+                recorded_by = self._peek_case_file(relpath)
             if not whole_run:
-                recorded_by = self._case_files.get(relpath, "")
+                if recorded_by is None:
+                    continue  # cannot tell which case file recorded it: only a whole run can judge it
                 judged = recorded_by in file_set if recorded_by else relpath.rsplit("/", 1)[0] in module_set
                 if not judged:
                     continue

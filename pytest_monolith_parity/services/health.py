@@ -153,7 +153,8 @@ def use(service: Service) -> Service:
         if problem is not None:
             name = service.name()
             if current is not None and id(service) in current.used and not service.known_down:
-                current.failures.append(f"{name} {problem} during the call")
+                current.failures.append(f"{name} {problem} during the call; it was restarted, so the call did not "
+                                        "run against one and the same service")
                 current.failed_services.add(id(service))
             elif current is not None and not service.known_down and service.generation > 0:
                 current.notes.append(f"{name} {problem} before this call; it was restarted")

@@ -56,9 +56,13 @@ def test_a_restart_while_the_call_used_it_fails_the_call():
         health.use(service)          # the first side
         service.broken = "does not answer `ruok`"
         health.use(service)          # the second side finds it dead: restarted under the call's feet
-    failures = watch.check()
-    assert "fake service (generation 1) does not answer `ruok` during the call" in failures
-    assert any("was restarted while this call used it (generation 1 -> 2)" in f for f in failures)
+    assert watch.check() == ["fake service (generation 1) does not answer `ruok` during the call; it was restarted, "
+                             "so the call did not run against one and the same service"]
+    quiet = FakeService()
+    with health.watch() as other:
+        health.use(quiet)
+        quiet.restart()  # restarted by someone else (a supervisor) while the call used it
+    assert other.check() == ["fake service (generation 2) was restarted while this call used it (generation 1 -> 2)"]
 
 
 def test_a_service_that_cannot_start_raises_and_fails_the_call_even_if_a_side_swallows_it():

@@ -100,10 +100,13 @@ def test_sigint_to_an_xdist_update_golden_run(sample, tmp_path):
 def test_maxfail_stop_is_incomplete(sample, monkeypatch):
     before = complete_run(sample)
     monkeypatch.setenv("PARITY_TEST_STOP", "fail")
-    result = sample.run("-x", "-k", "stopper")
+    case_file = (sample.root / "cases" / "stoppers.py").read_text()
+    result = sample.run("-x", "-k", "stopper", "--parity-fix")
     assert result.ret == 1  # pytest's status after -x: a failure
     partial = assert_incomplete_and_nothing_overwritten(sample, result, before, 1, 4)
     assert any("stopping after 1 failures" in reason for reason in partial["completeness"]["reasons"])
+    result.stdout.fnmatch_lines(["--parity-fix did nothing: the run did not finish*"])
+    assert (sample.root / "cases" / "stoppers.py").read_text() == case_file
 
 
 def test_a_crashed_xdist_worker_makes_the_run_incomplete(sample, monkeypatch):

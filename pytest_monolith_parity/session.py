@@ -244,12 +244,17 @@ class ParitySession:
 
     def finish(self) -> None:
         """Write goldens (if updating), find unused ones, judge the gate, write the reports, apply fixes."""
+        def write_goldens() -> None:
+            self.changed_goldens = self.store.apply_updates(self.golden_updates)
+
+        def find_unused() -> None:
+            self.unused_goldens = self.store.unused(self.golden_used, self.golden_modules, self.whole_run,
+                                                    self.golden_case_files)
+
         if self.update_golden and self.golden_updates:
-            self._step("golden files", lambda: setattr(self, "changed_goldens",
-                                                        self.store.apply_updates(self.golden_updates)))
+            self._step("golden files", write_goldens)
         if self.settings.unused_goldens != "ignore" and self.golden_used and self.complete:
-            self._step("the unused-golden check", lambda: setattr(self, "unused_goldens", self.store.unused(
-                self.golden_used, self.golden_modules, self.whole_run, self.golden_case_files)))
+            self._step("the unused-golden check", find_unused)
         if not self.records and (self.complete or not self.completeness.started):
             return
         try:
@@ -271,8 +276,10 @@ class ParitySession:
         elif self.fix:
             from .fixer import apply_fixes, plan  # libcst is only needed here
 
-            self._step("--parity-fix", lambda: setattr(self, "fix_report",
-                                                        apply_fixes(self.settings.rootdir, plan(self.records))))
+            def fix() -> None:
+                self.fix_report = apply_fixes(self.settings.rootdir, plan(self.records))
+
+            self._step("--parity-fix", fix)
 
     def _build_report(self) -> dict[str, Any]:
         return build_report(self.records, revision=self.settings.revision, extra={

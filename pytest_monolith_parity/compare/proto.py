@@ -21,7 +21,7 @@ import json
 import math
 import re
 import struct
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import descriptor_pool, message_factory, text_format
@@ -480,10 +480,21 @@ class _Walk:
         else:
             self._tasks.append((e, a, path, spath))
 
+    def later(self, tasks: Iterator[tuple]) -> None:
+        """Tasks made lazily, in order (a long repeated field is not materialised up front)."""
+        assert self._tasks is not None
+        self._tasks.append((tasks,))
+
     def run(self, e: Message, a: Message, path: str, spath: str) -> None:
         stack: list[tuple] = [(e, a, path, spath)]
         while stack:
             task = stack.pop()
+            if len(task) == 1:
+                following = next(task[0], None)
+                if following is not None:
+                    stack.append(task)
+                    stack.append(following)
+                continue
             if len(task) == 2:
                 self.record(*task)
                 continue
@@ -547,8 +558,9 @@ class _Walk:
         return _short_message(value) if _is_message_field(field) else self.fmt(field, value)
 
     def extensions(self, e: Message, a: Message, path: str, spath: str) -> None:
-        ee = {f.full_name: (f, v) for f, v in e.ListFields() if f.is_extension}
-        ea = {f.full_name: (f, v) for f, v in a.ListFields() if f.is_extension}
+        # an empty repeated extension is absent on the wire (upb lists one that was merely read)
+        ee = {f.full_name: (f, v) for f, v in e.ListFields() if f.is_extension and (f.label != FD.LABEL_REPEATED or len(v))}
+        ea = {f.full_name: (f, v) for f, v in a.ListFields() if f.is_extension and (f.label != FD.LABEL_REPEATED or len(v))}
         for name in sorted(set(ee) | set(ea)):
             p, sp = join_path(path, f"[{name}]"), join_path(spath, f"[{name}]")
             if self.cmp.ignore.get(sp):
@@ -640,16 +652,25 @@ class _Walk:
         ne, na = len(le), len(la)
         if ne != na:
             self.add(path, f"length {ne} != {na}")
-        is_msg = _is_message_field(field)
+        if _is_message_field(field):
+            self.later(self._message_items(field, le, la, path, spath))
+            return
         for i in range(min(ne, na)):
-            if is_msg:
-                self.message(le[i], la[i], f"{path}[{i}]", spath)
-            else:
-                self.value(field, le[i], la[i], f"{path}[{i}]", spath)
+            self.value(field, le[i], la[i], f"{path}[{i}]", spath)
         for i in range(na, ne):
             self.add(f"{path}[{i}]", f"missing in actual (expected {self.fmt(field, le[i])})")
         for i in range(ne, na):
             self.add(f"{path}[{i}]", f"unexpected in actual (actual {self.fmt(field, la[i])})")
+
+    def _message_items(self, field: FD, le: Any, la: Any, path: str, spath: str) -> Iterator[tuple]:
+        """The tasks of a repeated message field, made one at a time so only the walked path is held."""
+        ne, na = len(le), len(la)
+        for i in range(min(ne, na)):
+            yield (le[i], la[i], f"{path}[{i}]", spath)
+        for i in range(na, ne):
+            yield (f"{path}[{i}]", f"missing in actual (expected {self.fmt(field, le[i])})")
+        for i in range(ne, na):
+            yield (f"{path}[{i}]", f"unexpected in actual (actual {self.fmt(field, la[i])})")
 
     def _elem_key(self, field: FD, value: Any) -> Any:
         if _is_message_field(field):
@@ -700,14 +721,18 @@ class _Walk:
             return out
 
         me, ma = index(le, "expected"), index(la, "actual")
-        for k in list(me) + [k for k in ma if k not in me]:
-            p = f"{path}[{key}={_fmt_key(k)}]"
-            if k not in ma:
-                self.add(p, f"missing in actual (expected {_short_message(me[k])})")
-            elif k not in me:
-                self.add(p, f"unexpected in actual (actual {_short_message(ma[k])})")
-            else:
-                self.message(me[k], ma[k], p, spath)
+
+        def items() -> Iterator[tuple]:
+            for k in list(me) + [k for k in ma if k not in me]:
+                p = f"{path}[{key}={_fmt_key(k)}]"
+                if k not in ma:
+                    yield (p, f"missing in actual (expected {_short_message(me[k])})")
+                elif k not in me:
+                    yield (p, f"unexpected in actual (actual {_short_message(ma[k])})")
+                else:
+                    yield (me[k], ma[k], p, spath)
+
+        self.later(items())
 
     def map(self, field: FD, me: Any, ma: Any, path: str, spath: str) -> None:
         value_field = field.message_type.fields_by_name["value"]

@@ -101,7 +101,7 @@ def as_array(value: Any, keep_nul: bool = False) -> np.ndarray:
         return value
     if isinstance(value, np.generic):
         if keep_nul and value.dtype.kind in "US":
-            return _object_scalar(value.item() if value.dtype.kind == "S" else str(value))
+            return _object_scalar(_scalar_text(value))
         return np.asarray(value)
     module = type(value).__module__ or ""
     if module.startswith("tensorflow"):
@@ -127,10 +127,15 @@ def _object_scalar(value: Any) -> np.ndarray:
     return arr
 
 
+def _scalar_text(value: np.generic) -> str | bytes:
+    """A numpy string scalar's whole value (``str()`` and ``.item()`` drop trailing NULs)."""
+    return bytes(value) if value.dtype.kind == "S" else str.__str__(value)
+
+
 def ends_in_nul(value: Any) -> bool:
     """True if a Python string (or a list of them) holds a string ending in NUL, which U/S storage would drop."""
     if isinstance(value, np.generic):
-        value = value.item() if value.dtype.kind == "S" else str(value) if value.dtype.kind == "U" else None
+        value = _scalar_text(value) if value.dtype.kind in "US" else None
     if isinstance(value, str):
         return value.endswith("\x00")
     if isinstance(value, bytes):
@@ -138,6 +143,17 @@ def ends_in_nul(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(ends_in_nul(x) for x in _leaves(value) if isinstance(x, (str, bytes, np.str_, np.bytes_)))
     return False
+
+
+def python_ints(value: Any) -> list[int] | None:
+    """The leaves of a Python int or a (nested) list of Python ints, else None."""
+    if type(value) is int:
+        return [value]
+    if isinstance(value, (list, tuple)):
+        leaves = list(_leaves(value))
+        if leaves and all(type(x) is int for x in leaves):
+            return leaves
+    return None
 
 
 def _tf_to_numpy(value: Any) -> np.ndarray:
@@ -158,11 +174,11 @@ def _int_array(value: int | list | tuple, leaves: list[int]) -> np.ndarray:
     ``2**64 - 1``, so ``[-1, 2**63]`` must not become uint64.
     """
     lo, hi = (min(leaves), max(leaves)) if leaves else (0, 0)
-    if -(2**63) <= lo and hi < 2**63:
-        return np.asarray(value, dtype=np.int64)
-    if 0 <= lo and hi < 2**64:
-        return np.asarray(value, dtype=np.uint64)
-    return np.asarray(value, dtype=object)
+    dtype = np.int64 if -(2**63) <= lo and hi < 2**63 else np.uint64 if 0 <= lo and hi < 2**64 else object
+    try:
+        return np.asarray(value, dtype=dtype)
+    except ValueError as exc:  # ragged nesting
+        raise ComparatorInputError(f"tensor comparator cannot make an array of this list: {exc}") from None
 
 
 def _leaves(value: Any) -> Iterator[Any]:
@@ -458,8 +474,16 @@ class TensorComparator(Comparator):
 
     def compare(self, expected: Any, actual: Any) -> Comparison:
         keep_nul = ends_in_nul(expected) or ends_in_nul(actual)
-        e = _native(as_array(expected, keep_nul))
-        a = _native(as_array(actual, keep_nul))
+        ie, ia = python_ints(expected), python_ints(actual)
+        if ie is not None and ia is not None:
+            # both sides are Python ints: one dtype for both, chosen from both ranges, so [-1, 2**63]
+            # and [2**64 - 1, 2**63] are compared element by element rather than as int64/object dtypes
+            both = ie + ia
+            e = _int_array(expected, both)
+            a = _int_array(actual, both)
+        else:
+            e = _native(as_array(expected, keep_nul))
+            a = _native(as_array(actual, keep_nul))
         problems = self._check_meta(e, a)
         if problems:
             return Comparison.differ(*problems, summary="; ".join(p.message for p in problems))

@@ -17,6 +17,8 @@ import os
 from typing import Any, Iterable, Mapping
 
 from .base import Comparator, ComparatorConfigError, ComparatorInputError, Comparison, Difference, nest
+from .proto import ProtoComparator
+from .tensor import TensorComparator
 
 OBJECT_GRAPH = "_CHECKPOINTABLE_OBJECT_GRAPH"
 _INSTALL_HINT = "install it with `pip install .[reference]` (or `pip install tensorflow-cpu`)"
@@ -87,8 +89,6 @@ class CheckpointComparator(Comparator):
             if not isinstance(comp, Comparator):
                 raise ComparatorConfigError(f"rules[{pattern!r}] must be a Comparator, got {comp!r}")
         if tensor is None:
-            from .tensor import TensorComparator
-
             tensor = TensorComparator()
         self.tensor = tensor
         self.rules = dict(rules or {})
@@ -199,8 +199,6 @@ class CheckpointComparator(Comparator):
     def _compare_variable(self, name: str, te: Any, ta: Any) -> Comparison:
         if name == OBJECT_GRAPH and self.object_graph == "proto" and name not in self.rules:
             from tensorflow.core.protobuf import trackable_object_graph_pb2
-
-            from .proto import ProtoComparator
 
             return ProtoComparator(trackable_object_graph_pb2.TrackableObjectGraph).compare(_as_bytes(te), _as_bytes(ta))
         return self._comparator_for(name).compare(te, ta)

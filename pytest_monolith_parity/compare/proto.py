@@ -498,13 +498,11 @@ class _Walk:
             if len(task) == 2:
                 self.record(*task)
                 continue
-            self._tasks = []
-            try:
-                self._message(*task)
-                tasks = self._tasks
-            finally:
-                self._tasks = None
-            stack.extend(reversed(tasks))
+            self._tasks = tasks = []
+            self._message(*task)
+            self._tasks = None
+            if tasks:
+                stack.extend(reversed(tasks))
 
     # -------------------------------------------------------------- messages
 
@@ -666,7 +664,9 @@ class _Walk:
         """The tasks of a repeated message field, made one at a time so only the walked path is held."""
         ne, na = len(le), len(la)
         for i in range(min(ne, na)):
-            yield (le[i], la[i], f"{path}[{i}]", spath)
+            x, y = le[i], la[i]
+            if _serialize(x) != _serialize(y):  # equal elements are skipped here, without a task
+                yield (x, y, f"{path}[{i}]", spath)
         for i in range(na, ne):
             yield (f"{path}[{i}]", f"missing in actual (expected {self.fmt(field, le[i])})")
         for i in range(ne, na):

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import decimal
 import json as _json
 import math
 import numbers
@@ -62,10 +63,20 @@ def _special(value: Any) -> str | None:
 
 
 def _is_nan(value: Any) -> bool:
+    """A real NaN (float, numpy float, Decimal); a complex number is NaN only part by part (see _same_nans)."""
     try:
-        return isinstance(value, numbers.Number) and value != value
+        if isinstance(value, decimal.Decimal):
+            return value.is_nan()
+        return isinstance(value, numbers.Real) and value != value
     except Exception:  # noqa: BLE001 - a number type whose != raises is simply not NaN here
         return False
+
+
+def _same_nans(e: Any, a: Any) -> bool:
+    """Both NaN, or two complex numbers whose parts are equal or both NaN (NaN matches NaN, part by part)."""
+    if isinstance(e, complex) and isinstance(a, complex):
+        return all(x == y or (x != x and y != y) for x, y in ((e.real, a.real), (e.imag, a.imag)))
+    return _is_nan(e) and _is_nan(a)
 
 
 def _is_number(value: Any) -> bool:
@@ -152,7 +163,7 @@ class _StructuredRules(Rules):
             else:
                 walk.emit(path, _type_message(e, a), anchor)
             return
-        if e is a or (_is_nan(e) and _is_nan(a)):
+        if e is a or _same_nans(e, a):
             return
         if not is_plain(e):  # an object with nothing to walk into: its own == decides
             message = equality_difference(e, a)

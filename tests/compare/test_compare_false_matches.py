@@ -235,6 +235,17 @@ def test_significant_digits_in_e_notation_keeps_small_magnitudes(expected, actua
         [expected, "x"], ["x", actual]).equal is equal
 
 
+def test_nan_matches_nan_only_where_both_are_nan():
+    import decimal
+
+    n = float("nan")
+    assert not structured().compare([complex(n, 1)], [complex(n, 2)]).equal  # NaN real parts, different imaginary
+    assert structured().compare([complex(n, 1)], [complex(n, 1)]).equal
+    assert not exact().compare([complex(n, 1)], [complex(n, 2)]).equal
+    assert structured().compare([decimal.Decimal("NaN")], [decimal.Decimal("NaN")]).equal
+    assert not structured().compare([decimal.Decimal("NaN")], [decimal.Decimal("1")]).equal
+
+
 def test_significant_digits_in_f_notation_is_digits_after_the_point_as_documented():
     assert structured(significant_digits=3).compare([1e-10], [2e-10]).equal
     assert not structured(significant_digits=3).compare([0.0011], [0.0021]).equal

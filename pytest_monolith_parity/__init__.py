@@ -2,17 +2,18 @@
 
 The public API for writing parity cases::
 
-    from pytest_monolith_parity import Case, example, divergence, python_call, pyo3, worker, driver, cli, compare
+    from pytest_monolith_parity import (Case, example, divergence, python_call, pyo3, worker, driver, cli,
+                                        reference_cli, rust_cli, compare)
 """
 
-__version__ = "0.1.0"
-
-from . import compare  # noqa: E402
-from .cases import Args, Case, CaseDefinitionError, Divergence, Example, divergence, example  # noqa: E402
-from .runners.base import ReferenceUnavailable  # noqa: E402
-from .runners.cli import cli  # noqa: E402
-from .runners.python_side import python_call  # noqa: E402
-from .runners.rust_side import driver, pyo3, worker  # noqa: E402
+from . import compare
+from .arguments import Args
+from .cases import Case, CaseDefinitionError, Divergence, Example, divergence, example
+from .outcomes import ReferenceUnavailable
+from .runners.cli import cli, reference_cli, rust_cli
+from .runners.python_side import python_call
+from .runners.rust_side import driver, pyo3, worker
+from .version import __version__
 
 __all__ = [
     "Args",
@@ -28,6 +29,8 @@ __all__ = [
     "example",
     "pyo3",
     "python_call",
+    "reference_cli",
+    "rust_cli",
     "worker",
     "__version__",
 ]

@@ -36,7 +36,7 @@ def _checkout(options: argparse.Namespace):
 
 def _write(text: str, output: str | None) -> None:
     if output:
-        from .golden import atomic_write
+        from .files import atomic_write
 
         atomic_write(Path(output), text.encode("utf-8"))
         print(f"wrote {output}", file=sys.stderr)
@@ -117,9 +117,9 @@ def cmd_index(options: argparse.Namespace) -> int:
     return 0
 
 
-# --- build-rust: owned by pytest_monolith_parity.rust_build (keep this block self-contained) ---
+# --- build-rust: owned by pytest_monolith_parity.monolith_rs_build (keep this block self-contained) ---
 def cmd_build_rust(options: argparse.Namespace) -> int:
-    from .rust_build.cli import run
+    from .monolith_rs_build.cli import run
 
     return run(options)
 # --- end build-rust ---
@@ -164,7 +164,7 @@ def parser() -> argparse.ArgumentParser:
     index.add_argument("--out", required=True, help="output directory")
     index.set_defaults(run=cmd_index)
     # --- build-rust (see cmd_build_rust) ---
-    from .rust_build.cli import add_arguments as build_rust_arguments
+    from .monolith_rs_build.cli import add_arguments as build_rust_arguments
 
     build_rust_arguments(with_root(commands.add_parser(
         "build-rust", help="build a checkout's PyO3 bindings and/or monolith-rs CLI (cached); print their paths"),

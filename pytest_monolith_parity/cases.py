@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from .arguments import Args
 from .compare.base import Comparator
 from .outcomes import Outcome
 from .runners.base import Runner
@@ -27,25 +28,6 @@ _ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
 class CaseDefinitionError(ValueError):
     """A case is declared wrongly; the message names the case and the fix."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Args:
-    """Positional and keyword arguments for one call of both sides."""
-
-    args: tuple = ()
-    kwargs: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-
-    def describe(self, limit: int = 200) -> str:
-        parts = [_short_repr(a) for a in self.args]
-        parts += [f"{k}={_short_repr(v)}" for k, v in self.kwargs.items()]
-        text = ", ".join(parts)
-        return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _short_repr(value: Any, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -248,12 +230,3 @@ def _register(case: Case) -> None:
         if case.id in existing:
             case._fail("a case with this id already exists in the same file; ids must be unique per file")
         _loading[-1].append(case)
-
-
-def as_args(value: Any) -> Args:
-    """Normalise what a strategy drew into :class:`Args`."""
-    if isinstance(value, Args):
-        return value
-    if isinstance(value, tuple):
-        return Args(value)
-    return Args((value,))

@@ -20,7 +20,8 @@ import time
 from typing import Any
 
 from . import values
-from .cases import Args, Case, Example, as_args
+from .arguments import Args, as_args
+from .cases import Case, Example
 from .classify import classify, compare_values
 from .compare.base import Comparator
 from .expectations import apply_expectation

@@ -24,7 +24,7 @@ from typing import Any
 
 import libcst as cst
 
-from .golden import atomic_write
+from .files import atomic_write
 from .outcomes import Outcome
 
 _FIXABLE = {Outcome.UNEXPECTED_PASS, Outcome.DIVERGENCE_CHANGED}

@@ -20,8 +20,6 @@ import dataclasses
 import datetime as _dt
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from typing import Any
 from filelock import FileLock
 
 from . import values
+from .files import atomic_write
 from .outcomes import SideKind, SideResult
 
 MANIFEST = "MANIFEST.json"
@@ -74,22 +73,6 @@ class GoldenEntry:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so readers see the old file or the new one, never a torn one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
 
 
 def render_file(case_id: str, covers: str, entries: Mapping[str, GoldenEntry], case_file: str = "") -> bytes:

@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from .runners.base import ReferenceUnavailable
+from .outcomes import ReferenceUnavailable
 
 
 def checkout_root() -> Path:

@@ -2,7 +2,8 @@
 
 :func:`render_html` turns the JSON report of :mod:`report` (plus, optionally,
 the trend file of :mod:`history` and per-package coverage from the
-inventory) into one HTML file with inline CSS and JS: no network, no external
+inventory) into one HTML file with inline CSS and JS (kept as files in
+``html_assets/``, inlined when the page is written): no network, no external
 fonts or scripts (a Content-Security-Policy forbids them), readable with
 JavaScript off (only sorting, filtering and copying need it).
 
@@ -38,11 +39,12 @@ import hashlib
 import html
 import math
 import re
+from importlib import resources
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .golden import atomic_write
+from .files import atomic_write
 from .outcomes import Outcome
 
 HTML_NAME = "parity-report.html"
@@ -254,260 +256,19 @@ def _pre(text: Any, cls: str = "") -> str:
     return f'<pre class="{cls}">{_e(text)}</pre>' if text not in (None, "") else ""
 
 
+def asset(name: str) -> str:
+    """The text of a file of ``html_assets/`` (the page's stylesheet and script), inlined into the page."""
+    return resources.files(__package__).joinpath("html_assets", name).read_text("utf-8")
+
+
 def _style_sheet() -> str:
     rules = []
     for outcome, (colour, _family) in {**OUTCOME_STYLE, "unknown": UNKNOWN_STYLE}.items():
         rules.append(f".{_css_class(outcome)}{{background:{colour};color:{_ink(colour)}}}")
-    return CSS + "\n".join(rules)
+    return asset("report.css") + "\n".join(rules)
 
 
-CSS = """
-:root{--ink:#1b1f24;--muted:#5b6470;--line:#d8dde3;--soft:#f4f6f8;--accent:#2457a6;--bg:#ffffff;
---mono:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono","Liberation Mono",monospace;}
-*{box-sizing:border-box}
-html{-webkit-text-size-adjust:100%}
-body{margin:0;background:#eef1f4;color:var(--ink);
-font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue","Noto Sans","DejaVu Sans",Arial,sans-serif}
-[hidden]{display:none!important}
-a{color:var(--accent);text-decoration:none}a:hover{text-decoration:underline}
-code,pre,.mono{font-family:var(--mono);font-size:12.5px}
-main{max-width:1280px;margin:0 auto;padding:0 20px 48px}
-header.top{background:#1d2733;color:#f3f5f7;padding:20px 0 18px}
-header.top .inner{max-width:1280px;margin:0 auto;padding:0 20px}
-header.top h1{margin:0 0 6px;font-size:22px;font-weight:650;letter-spacing:.2px}
-header.top h1 .sub{font-weight:400;color:#aab6c3;font-size:15px;margin-left:8px}
-.summary{font-family:var(--mono);font-size:13px;background:#2a3644;border:1px solid #3a4858;border-radius:6px;
-padding:8px 10px;margin:10px 0 12px;color:#e8edf2;overflow-wrap:anywhere}
-.meta{display:flex;flex-wrap:wrap;gap:6px 22px;color:#b9c4cf;font-size:13px}
-.meta b{color:#e8edf2;font-weight:600}.meta code{color:#e8edf2}
-.gate{display:inline-block;border-radius:4px;padding:2px 10px;font-weight:650;font-size:13px;margin-right:8px}
-.gate.ok{background:#1e7b34;color:#fff}.gate.bad{background:#c62828;color:#fff}
-.badges{display:flex;flex-wrap:wrap;gap:6px;margin-top:12px}
-.badge{display:inline-flex;align-items:baseline;gap:5px;border-radius:999px;padding:3px 11px;font-size:13px;
-font-weight:550;white-space:nowrap;line-height:1.35}
-.badge .n{font-weight:750;font-variant-numeric:tabular-nums}
-.badge.small{padding:1px 8px;font-size:12px}
-.tag{display:inline-block;border:1.5px solid #999;border-left-width:5px;border-radius:4px;padding:0 7px;font-size:12px;
-color:var(--ink);background:#fff;white-space:nowrap}
-section.card{background:var(--bg);border:1px solid var(--line);border-radius:8px;margin-top:18px;padding:16px 18px;
-box-shadow:0 1px 2px rgba(20,30,40,.05)}
-section.card>h2{margin:0 0 10px;font-size:17px;font-weight:650}
-h2 .count{color:var(--muted);font-weight:400;font-size:14px;margin-left:6px}
-.toolbar{display:flex;flex-wrap:wrap;align-items:center;gap:6px 14px;margin:0 0 12px;font-size:13px;color:var(--muted)}
-.toolbar label{display:inline-flex;align-items:center;gap:5px;cursor:pointer;color:var(--ink);border:1px solid var(--line);
-border-radius:999px;padding:1px 9px 1px 6px;background:#fff;font-size:12.5px}
-.toolbar label:has(input:not(:checked)){opacity:.5;background:var(--soft)}
-.toolbar input{margin:0;accent-color:#2457a6}
-.toolbar .dot{width:10px;height:10px;border-radius:2px;display:inline-block}
-.toolbar button,.btn{font:inherit;font-size:12px;border:1px solid var(--line);background:var(--soft);border-radius:4px;
-padding:2px 8px;cursor:pointer;color:var(--ink)}
-.toolbar button:hover,.btn:hover{background:#e6eaef}
-table{border-collapse:collapse;width:100%}
-table.grid th,table.grid td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:middle}
-table.grid thead th{font-size:12px;text-transform:uppercase;letter-spacing:.4px;color:var(--muted);font-weight:650;
-background:var(--soft);position:sticky;top:0;z-index:1;white-space:nowrap}
-table.grid td.num,table.grid th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-th button.sort{all:unset;cursor:pointer;display:inline-flex;gap:4px;align-items:center}
-th button.sort:focus-visible{outline:2px solid var(--accent)}
-th button.sort::after{content:"\\2195";opacity:.35;font-size:11px}
-th[aria-sort=ascending] button.sort::after{content:"\\25B2";opacity:.9}
-th[aria-sort=descending] button.sort::after{content:"\\25BC";opacity:.9}
-tr.group th,tr.group td{background:#f7f9fb;border-top:2px solid var(--line);font-weight:650}
-tr.group .pkg{font-size:13.5px}
-tr.row td.module{padding-left:22px}
-tr.row td.module a{font-family:var(--mono);font-size:12.5px}
-tr.row:hover td{background:#fafbfc}
-.bar{display:flex;height:14px;min-width:140px;border-radius:3px;overflow:hidden;background:#e9edf1}
-.bar .seg{display:block;height:100%;min-width:3px;flex:0 1 auto}
-.bar .seg+.seg{box-shadow:inset 1px 0 0 rgba(255,255,255,.55)}
-.passed.all{color:#1e7b34;font-weight:650}.passed.some{color:#b3261e;font-weight:650}
-.cov{display:inline-flex;align-items:center;gap:6px}
-.cov .track{width:60px;height:6px;background:#e1e6eb;border-radius:3px;overflow:hidden;display:inline-block}
-.cov .fill{display:block;height:100%;background:#2f6bd0}
-.muted{color:var(--muted)}
-.empty-note{color:var(--muted);font-style:italic}
-table.list td{padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
-table.list td.msg{font-family:var(--mono);font-size:12px;color:#333b45;overflow-wrap:anywhere}
-.module-block{margin-top:14px}
-.module-block>h3{font-size:14px;margin:14px 0 6px;font-family:var(--mono);font-weight:650}
-.module-block>h3 .muted{font-family:inherit;font-weight:400;font-size:12.5px;margin-left:8px}
-details.case{border:1px solid var(--line);border-left:4px solid var(--case-colour,#999);border-radius:6px;margin:6px 0;
-background:#fff}
-details.case>summary{cursor:pointer;padding:7px 10px;display:flex;gap:10px;align-items:center;flex-wrap:wrap;list-style:none}
-details.case>summary::-webkit-details-marker{display:none}
-details.case>summary::before{content:"\\25B8";color:var(--muted);font-size:11px;width:10px}
-details.case[open]>summary::before{content:"\\25BE"}
-details.case>summary .nodeid{font-family:var(--mono);font-size:12.5px;font-weight:600}
-details.case>summary .headline{color:var(--muted);font-size:12.5px;overflow:hidden;text-overflow:ellipsis;
-white-space:nowrap;max-width:60ch;flex:1 1 200px}
-details.case[open]>summary{border-bottom:1px solid var(--line);background:var(--soft)}
-.case-body{padding:10px 14px 14px}
-dl.kv{display:grid;grid-template-columns:max-content minmax(0,1fr) max-content minmax(0,1fr);gap:3px 14px;
-margin:0 0 10px;font-size:13px}
-@media (max-width:900px){dl.kv{grid-template-columns:max-content minmax(0,1fr)}}
-dl.kv dt{color:var(--muted)}dl.kv dd{margin:0;overflow-wrap:anywhere}
-.message{font-family:var(--mono);font-size:12.5px;background:#fff6f5;border:1px solid #f1d2cf;border-radius:4px;
-padding:6px 9px;margin:8px 0;white-space:pre-wrap;overflow-wrap:anywhere}
-.message.ok{background:#f3f8f4;border-color:#cfe3d4}
-.expect{background:#f3f4f6;border:1px solid #d9dde2;border-left:4px solid #7c8490;border-radius:4px;padding:6px 10px;margin:8px 0}
-h4{margin:12px 0 4px;font-size:12px;text-transform:uppercase;letter-spacing:.4px;color:var(--muted)}
-pre{background:#f6f8fa;border:1px solid #e1e5ea;border-radius:4px;padding:8px 10px;margin:4px 0;overflow:auto;
-max-height:360px;white-space:pre-wrap;overflow-wrap:anywhere}
-pre.diff{background:#fffaf0;border-color:#f0e0c0}
-.sides{display:grid;grid-template-columns:1fr 1fr;gap:12px}
-@media (max-width:800px){.sides{grid-template-columns:1fr}}
-.side{border:1px solid var(--line);border-radius:6px;padding:8px 10px;min-width:0}
-.side .head{display:flex;gap:8px;align-items:center;font-weight:650}
-.kind{font-size:11.5px;border-radius:3px;padding:0 6px;font-weight:600}
-.kind.t-pass{background:#e3f1e6;color:#1e5e2b}.kind.t-fail{background:#fbe3e1;color:#8c1d18}
-.kind.t-warn{background:#fdebd8;color:#8a4100}.kind.t-unavailable{background:#e1eafa;color:#1e4a94}
-.side .secs{margin-left:auto;color:var(--muted);font-weight:400;font-size:12px}
-.side .err{font-family:var(--mono);font-size:12.5px;overflow-wrap:anywhere;margin:4px 0}
-.side details summary{cursor:pointer;color:var(--muted);font-size:12.5px}
-table.metrics{width:auto}table.metrics td{padding:2px 14px 2px 0;font-variant-numeric:tabular-nums}
-table.metrics td:first-child{color:var(--muted)}
-ul.notes{margin:4px 0;padding-left:20px}
-.replay{display:flex;gap:8px;align-items:center;margin-top:4px}
-.replay code{background:#1d2733;color:#e8edf2;border-radius:4px;padding:5px 9px;overflow-wrap:anywhere;flex:1 1 auto;
-user-select:all}
-.trend svg{width:100%;height:auto;max-height:280px;display:block}
-.trend .legend{display:flex;gap:14px;flex-wrap:wrap;font-size:12.5px;margin:6px 0 10px}
-.trend .legend span{display:inline-flex;align-items:center;gap:5px}
-.trend .legend i{width:12px;height:12px;border-radius:2px;display:inline-block}
-.scroll{max-height:320px;overflow:auto}
-.trend .up{color:#b3261e;font-weight:650}.trend .down{color:#1e7b34;font-weight:650}
-footer{color:var(--muted);font-size:12px;text-align:center;margin-top:24px}
-"""
 
-JS = r"""
-(function () {
-  'use strict';
-  function each(list, fn) { Array.prototype.forEach.call(list, fn); }
-  function cellValue(row, index, numeric) {
-    var cell = row.cells[index];
-    if (!cell) { return null; }
-    var raw = cell.getAttribute('data-sort');
-    if (raw === null) { raw = cell.textContent.trim(); }
-    if (numeric) {
-      if (raw === '') { return null; }
-      var n = parseFloat(raw);
-      return isNaN(n) ? null : n;
-    }
-    return raw.toLowerCase();
-  }
-  function compare(a, b, dir) {
-    if (a === null && b === null) { return 0; }
-    if (a === null) { return 1; }
-    if (b === null) { return -1; }
-    return (a < b ? -1 : a > b ? 1 : 0) * dir;
-  }
-  function sortRows(rows, index, numeric, dir) {
-    var keyed = rows.map(function (row, i) { return {row: row, i: i, v: cellValue(row, index, numeric)}; });
-    keyed.sort(function (x, y) { return compare(x.v, y.v, dir) || x.i - y.i; });
-    return keyed.map(function (k) { return k.row; });
-  }
-  function sortTable(table, th) {
-    var index = Array.prototype.indexOf.call(th.parentNode.cells, th);
-    var numeric = th.getAttribute('data-type') === 'num';
-    var current = th.getAttribute('aria-sort');
-    var dir;
-    if (current === 'ascending') { dir = -1; } else if (current === 'descending') { dir = 1; } else { dir = numeric ? -1 : 1; }
-    each(th.parentNode.cells, function (other) { other.removeAttribute('aria-sort'); });
-    th.setAttribute('aria-sort', dir === 1 ? 'ascending' : 'descending');
-    var bodies = Array.prototype.slice.call(table.tBodies);
-    bodies.forEach(function (body) {
-      var rows = Array.prototype.slice.call(body.rows).filter(function (r) { return !r.classList.contains('group'); });
-      sortRows(rows, index, numeric, dir).forEach(function (r) { body.appendChild(r); });
-    });
-    if (bodies.length > 1) {
-      var heads = bodies.map(function (body) { return body.rows[0]; });
-      sortRows(heads, index, numeric, dir).forEach(function (head) { table.appendChild(head.parentNode); });
-    }
-  }
-  each(document.querySelectorAll('table.sortable'), function (table) {
-    each(table.querySelectorAll('thead th'), function (th) {
-      var button = th.querySelector('button.sort');
-      if (button) { button.addEventListener('click', function () { sortTable(table, th); }); }
-    });
-  });
-
-  var boxes = document.querySelectorAll('input.outcome-filter');
-  function applyFilter() {
-    var on = {}, all = true;
-    each(boxes, function (box) { if (box.checked) { on[box.value] = true; } else { all = false; } });
-    var shown = 0, total = 0;
-    each(document.querySelectorAll('details.case[data-outcome]'), function (item) {
-      var visible = !!on[item.getAttribute('data-outcome')];
-      item.hidden = !visible; total += 1; if (visible) { shown += 1; }
-    });
-    each(document.querySelectorAll('.module-block'), function (block) {
-      block.hidden = block.querySelectorAll('details.case:not([hidden])').length === 0;
-    });
-    each(document.querySelectorAll('tr[data-outcomes]'), function (row) {
-      var list = row.getAttribute('data-outcomes');
-      row.hidden = list === '' ? !all : !list.split('|').some(function (o) { return on[o]; });
-    });
-    each(document.querySelectorAll('tbody.package'), function (body) {
-      var rows = body.querySelectorAll('tr.row');
-      if (rows.length === 0) { body.hidden = !all; return; }
-      body.hidden = body.querySelectorAll('tr.row:not([hidden])').length === 0;
-    });
-    each(document.querySelectorAll('table.list tr[data-outcome]'), function (row) {
-      row.hidden = !on[row.getAttribute('data-outcome')];
-    });
-    each(document.querySelectorAll('.filter-count'), function (el) {
-      el.textContent = all ? 'showing all ' + total + ' items' : 'showing ' + shown + ' of ' + total + ' items';
-    });
-  }
-  each(boxes, function (box) { box.addEventListener('change', applyFilter); });
-  each(document.querySelectorAll('button[data-select]'), function (button) {
-    button.addEventListener('click', function () {
-      var mode = button.getAttribute('data-select');
-      each(boxes, function (box) {
-        box.checked = mode === 'all' || (mode === 'attention' && box.getAttribute('data-passed') !== '1');
-      });
-      applyFilter();
-    });
-  });
-  each(document.querySelectorAll('button[data-expand]'), function (button) {
-    button.addEventListener('click', function () {
-      var open = button.getAttribute('data-expand') === 'open';
-      each(document.querySelectorAll('details.case'), function (d) { if (!d.hidden) { d.open = open; } });
-    });
-  });
-  function openTarget() {
-    var id = decodeURIComponent(location.hash.slice(1));
-    var target = id && document.getElementById(id);
-    if (target && target.tagName === 'DETAILS') { target.open = true; }
-  }
-  window.addEventListener('hashchange', openTarget);
-  openTarget();
-
-  each(document.querySelectorAll('button.copy'), function (button) {
-    button.addEventListener('click', function () {
-      var code = document.getElementById(button.getAttribute('data-target'));
-      if (!code) { return; }
-      var text = code.textContent;
-      function done() { button.textContent = 'Copied'; setTimeout(function () { button.textContent = 'Copy'; }, 1500); }
-      function fallback() {
-        var range = document.createRange();
-        range.selectNodeContents(code);
-        var selection = window.getSelection();
-        selection.removeAllRanges();
-        selection.addRange(range);
-        var ok = false;
-        try { ok = document.execCommand('copy'); } catch (err) { ok = false; }
-        if (ok) { done(); } else { button.textContent = 'Press Ctrl+C'; }
-      }
-      if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(text).then(done, fallback);
-      } else {
-        fallback();
-      }
-    });
-  });
-}());
-"""
 
 
 def _header(report: Mapping[str, Any], cases: Sequence[Mapping[str, Any]]) -> str:
@@ -952,7 +713,7 @@ def render_html(report: Mapping[str, Any], *, history: Sequence[Mapping[str, Any
             '<meta name="color-scheme" content="light">'
             '<link rel="icon" href="data:,">'
             f"<title>{_e(title)}</title><style>{_style_sheet()}</style></head>"
-            f"<body>{body}<script>{JS}</script></body></html>\n")
+            f"<body>{body}<script>{asset('report.js')}</script></body></html>\n")
 
 
 def write_html(report_dir: Path, report: Mapping[str, Any], *, history: Sequence[Mapping[str, Any]] | None = None,

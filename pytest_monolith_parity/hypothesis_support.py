@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from . import values
-from .cases import Args
-from .golden import atomic_write
+from .arguments import Args
+from .files import atomic_write
 
 PROFILES = {
     "dev": {"deadline": None, "max_examples": 100},

@@ -13,6 +13,21 @@ import enum
 from typing import Any
 
 
+class ReferenceUnavailable(Exception):
+    """The Python reference cannot run here (a custom op, a missing service...).
+
+    Raise it (or let the reference environment's stand-ins raise it) with a
+    reason that names what is missing; the case is then reported as
+    *reference unavailable* and its golden, if any, stands in.
+    """
+
+
+#: How a subprocess says *reference unavailable*: this exit status, and a stderr line starting with the marker
+#: followed by the reason (``python -m pytest_monolith_parity.reference.run`` does this for entry points).
+UNAVAILABLE_EXIT = 69  # EX_UNAVAILABLE in sysexits.h
+UNAVAILABLE_MARKER = "monolith-parity: reference unavailable: "
+
+
 class SideKind(str, enum.Enum):
     """How a call on one side ended."""
 

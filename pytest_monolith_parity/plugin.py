@@ -70,8 +70,12 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     if file_path.suffix != ".py" or file_path.name.startswith(("_", "conftest")):
         return None
     resolved = file_path.resolve()
-    if any(resolved.is_relative_to(root) for root in state.settings.case_paths):
-        return CaseFile.from_parent(parent, path=file_path)
+    for root in state.settings.case_paths:
+        if resolved.is_relative_to(root):
+            # support code beside the cases (``_support/``, any ``_``-directory) is imported by them, not collected
+            if any(part.startswith("_") for part in resolved.relative_to(root).parts[:-1]):
+                return None
+            return CaseFile.from_parent(parent, path=file_path)
     return None
 
 

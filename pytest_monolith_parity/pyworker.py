@@ -14,7 +14,7 @@ import sys
 import traceback
 
 from . import values
-from .runners.base import ReferenceUnavailable
+from .outcomes import ReferenceUnavailable
 from .runners.python_side import resolve_target
 
 _HEADER = struct.Struct("<I")

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .golden import atomic_write
+from .files import atomic_write
 from .outcomes import Outcome
 
 REPORT_FORMAT = 1

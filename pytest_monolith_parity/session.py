@@ -13,14 +13,16 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .build import BuildError, ensure_built
+from .version import __version__
+from .build_stamps import BuildError
+from .command_build import build_with_command
 from .cases import Case, Example
 from .config import Settings
 from .execution import Execution, run_example, run_property
 from .gate import GateResult, evaluate
 from .github import annotations, markdown_summary
-from .golden import GoldenStore, atomic_write
+from .golden import GoldenStore
+from .files import atomic_write
 from .history import append_history, read_history
 from .html_report import coverage_from_inventory, write_html
 from .hypothesis_support import profile_settings, write_replay
@@ -121,19 +123,19 @@ class ParitySession:
 
         A configured ``rust_build_command`` is a project's own build; otherwise, with a
         checkout configured, the bindings (and the CLI if asked) are built from its
-        monolith-rs by :mod:`rust_build`.  Both are cached by source hashes.
+        monolith-rs by :mod:`monolith_rs_build`.  Both are cached by source hashes.
         """
-        from . import rust_build
+        from . import monolith_rs_build
 
         settings = self.settings
         try:
             if settings.rust_build_command or not settings.monolith_root:
-                self.build = ensure_built(settings.rust_build, settings.rust_build_command,
+                self.build = build_with_command(settings.rust_build, settings.rust_build_command,
                                           [settings.path(p) for p in settings.rust_sources], settings.build_stamp)
                 return
-            self.rust_artifacts = rust_build.prepare(settings, what=settings.rust_artifacts)
-            rust_build.activate(self.rust_artifacts)
-            rust_build.verify_import(self.rust_artifacts, settings.rust_module)
+            self.rust_artifacts = monolith_rs_build.prepare(settings, what=settings.rust_artifacts)
+            monolith_rs_build.activate(self.rust_artifacts)
+            monolith_rs_build.verify_import(self.rust_artifacts, settings.rust_module)
         except BuildError as error:  # RustSetupError is a BuildError too
             raise SetupError(str(error)) from None
         if self.rust_artifacts.cli is not None and not settings.rust_cli:

@@ -14,7 +14,7 @@ in backends.py.
 """
 
 from pytest_monolith_parity import Case, compare, divergence, driver, example, python_call
-from pytest_monolith_parity.services.zk_backend_driver import BZID, py_fake, py_real, rs_fake, rs_real
+from ._support.zk_backend_driver import BZID, py_fake, py_real, rs_fake, rs_real
 
 COVERS = "monolith/agent_service/agent_controller.py"
 L1 = f"/{BZID}/layouts/l1"

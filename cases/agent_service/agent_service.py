@@ -1,7 +1,7 @@
 """Live-protocol parity of monolith/agent_service/agent_service.py: the AgentService gRPC server.
 
 Both servers run in this process on free 127.0.0.1 ports, started lazily once per scenario and
-stopped at exit (``pytest_monolith_parity.services.grpc_servers``):
+stopped at exit (``_support/servers.py`` over ``pytest_monolith_parity.services.grpc_servers``):
 
 * Python: ``AgentServiceImpl(ReplicaWatcher)`` (agent v1, the wiring of agent_service_test.py)
   over the reference's ``FakeKazooClient`` holding one AVAILABLE ``ReplicaMeta`` per replica at
@@ -19,8 +19,10 @@ The responses hold only the addresses given here (no ports, pids or times): gold
 
 from __future__ import annotations
 
-from pytest_monolith_parity import Case, compare, divergence, example
+from pytest_monolith_parity import Case, compare, divergence, driver, example
 from pytest_monolith_parity.services import grpc_servers as gs
+
+from ._support import servers
 
 COVERS = "monolith/agent_service/agent_service.py"
 
@@ -48,13 +50,13 @@ def _request(method: str, *args):
     if method == "GetReplicas":
         server_type, task = args
         return pb.GetReplicasRequest(server_type=pb.ServerType.Value(server_type), task=task,
-                                     model_name=gs.AGENT_MODEL)
+                                     model_name=servers.AGENT_MODEL)
     return pb.GetResourceRequest()
 
 
 def _caller(side: str, method: str):
     def call(scenario: str, *args) -> bytes:
-        handle = gs.agent_service(side, SCENARIOS[scenario])
+        handle = servers.agent_service(side, SCENARIOS[scenario])
         _, pbg = _pb()
         return gs.call(handle.target, pbg.AgentServiceStub, method, _request(method, *args)).SerializeToString()
 
@@ -71,7 +73,7 @@ def _response_type(name: str):
 def agent_case(method: str, response: str, examples: list, **kwargs) -> None:
     Case(id=method, covers=COVERS,
          python=_caller("python", method),
-         rust=gs.rust_stub_call(_caller("rust", method), needs="agent_grpc_server_start"),
+         rust=driver(_caller("rust", method), needs="agent_grpc_server_start"),
          examples=examples, compare=compare.proto(_response_type(response)), **kwargs)
 
 

@@ -1,7 +1,7 @@
 """monolith/agent_service/backends.py (ZKBackend) vs monolith_serving::backends::ZkBackend.
 
 Each example is a sequence of operations driven on both sides (see
-pytest_monolith_parity/services/zk_ops.py): ``*_real`` cases against a real
+_support/zk_ops.py): ``*_real`` cases against a real
 ZooKeeper server (each side in its own fresh chroot; the Rust ZkBackend over
 kazoo through the ``ZkClient`` trait), ``*_fake`` cases against each side's own
 in-memory fake client.  Compared: every op's result, the layout-callback log
@@ -22,8 +22,8 @@ through the side's own client, as another process would).
 from hypothesis import strategies as st
 
 from pytest_monolith_parity import Case, compare, divergence, driver, example, python_call
-from pytest_monolith_parity.services import zk_ops  # noqa: F401
-from pytest_monolith_parity.services.zk_backend_driver import BZID, decoded, py_fake, py_real, rs_fake, rs_real
+from ._support import zk_ops  # noqa: F401
+from ._support.zk_backend_driver import BZID, decoded, py_fake, py_real, rs_fake, rs_real
 
 COVERS = "monolith/agent_service/backends.py"
 L1 = f"/{BZID}/layouts/l1"

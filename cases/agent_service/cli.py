@@ -5,8 +5,9 @@
 Each case expresses one intent in each side's own flags (absl ``--zk_servers`` / clap
 ``--zk-servers``) and compares what the command line promises: the exit code and stdout
 (``compare.structured``).  stderr is not compared (log format is not the contract); it stays
-in the report's side detail.  The Python side runs ``python -m pytest_monolith_parity.reference.run
-<module> ...`` (the module as ``__main__`` inside the reference environment).
+in the report's side detail.  The Python side is ``reference_cli`` (``python -m pytest_monolith_parity.reference.run
+<module> ...``: the module as ``__main__`` inside the reference environment), the Rust side
+``rust_cli(..., subcommand=["agent-service"])``.
 
 Normalisation (``post=``, the same function on both sides): RFC 3339 timestamps in stdout become
 ``<time>`` (monolith-rs's tracing subscriber writes timestamped log lines to stdout).  Nothing
@@ -24,14 +25,12 @@ from __future__ import annotations
 import atexit
 import re
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
-from pytest_monolith_parity import Case, compare, divergence, example
-from pytest_monolith_parity.outcomes import SideKind, SideResult
-from pytest_monolith_parity.runners.cli import CAPTURABLE, CliRun
-from pytest_monolith_parity.services import grpc_servers as gs
+from pytest_monolith_parity import Case, ReferenceUnavailable, compare, divergence, example, reference_cli, rust_cli
+
+from ._support import servers
 
 COMPARED = ("exit_code", "stdout")
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
@@ -46,91 +45,12 @@ def normalise(value: dict) -> dict:
     return value
 
 
-class ReferenceCli(CliRun):
-    """``cli(side="python")`` for a monolith entry point run through the reference launcher.
-
-    Adds what a subprocess needs to import the reference like this process does:
-    ``MONOLITH_PARITY_REFERENCE_ROOT`` from the settings (the CLI runner already puts this
-    harness first on ``PYTHONPATH``).
-    The launcher's *reference unavailable* exit is mapped by the CLI runner itself; a missing
-    service becomes the same verdict here.
-    """
-
-    def __init__(self, module: str, argv, *, capture=COMPARED, **kwargs):
-        self.module = module
-        self.flags = argv
-        self.compared = tuple(capture)
-        super().__init__(self._argv, capture=CAPTURABLE, **kwargs)
-
-    def _argv(self, *args, **kwargs):
-        flags = self.flags(*args, **kwargs) if callable(self.flags) else list(self.flags)
-        return [sys.executable, "-m", "pytest_monolith_parity.reference.run", self.module, *flags]
-
-    def run(self, args, context):
-        if context.settings.monolith_root:
-            self.env["MONOLITH_PARITY_REFERENCE_ROOT"] = str(context.settings.path(context.settings.monolith_root))
-        try:
-            return super().run(args, context)
-        except ServiceUnavailable as error:
-            return SideResult(self.side, SideKind.UNAVAILABLE, message=str(error))
-
-    def finish(self, result: SideResult) -> SideResult:
-        if result.kind is SideKind.VALUE:
-            result.detail = f"{result.detail}\nstderr (not compared):\n{_tail(result.value['stderr'])}"
-            result.value = {k: result.value[k] for k in self.compared}
-        return super().finish(result)
-
-    def describe(self) -> str:
-        return f"cli python -m {self.module}"
-
-
-class RustCli(CliRun):
-    """``cli(...)`` of ``{rust_cli}``, keeping the stderr tail in the report but comparing only ``COMPARED``."""
-
-    def __init__(self, argv, **kwargs):
-        self.flags = argv
-        super().__init__(self._argv, capture=CAPTURABLE, **kwargs)
-
-    def _argv(self, *args, **kwargs):
-        flags = self.flags(*args, **kwargs) if callable(self.flags) else list(self.flags)
-        return [self._binary, "agent-service", *flags]
-
-    def validate(self, settings) -> None:
-        from pytest_monolith_parity.runners.base import RunnerConfigError
-
-        if not settings.rust_cli:
-            raise RunnerConfigError("these cases run the monolith CLI but none is configured: set --rust-cli, "
-                                    "MONOLITH_PARITY_RUST_CLI, or MONOLITH_PARITY_RUST_ARTIFACTS=bindings,cli")
-
-    def run(self, args, context):
-        self._binary = context.settings.rust_cli
-        return super().run(args, context)
-
-    def finish(self, result: SideResult) -> SideResult:
-        if result.kind is SideKind.VALUE:
-            result.detail = f"{result.detail}\nstderr (not compared):\n{_tail(result.value['stderr'])}"
-            result.value = {k: result.value[k] for k in COMPARED}
-        return super().finish(result)
-
-    def describe(self) -> str:
-        return "cli {rust_cli} agent-service"
-
-
-def _tail(text: str, lines: int = 15) -> str:
-    """The end of stderr, without anyhow's ``Stack backtrace:`` (``RUST_BACKTRACE`` set) so the error shows."""
-    return "\n".join(text.split("\nStack backtrace:")[0].splitlines()[-lines:])
-
-
-class ServiceUnavailable(Exception):
-    pass
-
-
 def python(module: str, argv, **kwargs):
-    return ReferenceCli(f"monolith.agent_service.{module}", argv, post=normalise, **kwargs).for_side("python")
+    return reference_cli(f"monolith.agent_service.{module}", argv, capture=COMPARED, post=normalise, **kwargs)
 
 
 def rust(argv, **kwargs):
-    return RustCli(argv, post=normalise, **kwargs).for_side("rust")
+    return rust_cli(argv, subcommand=["agent-service"], capture=COMPARED, post=normalise, **kwargs)
 
 
 # ------------------------------------------------------------------------------------------------ inputs
@@ -155,7 +75,7 @@ def zk_hosts(side: str) -> str:
         return zk.chroot_hosts(zk.fresh_chroot(f"agent-cli-{side}"))
     except zk.ZooKeeperUnavailable as error:
         if side == "python":
-            raise ServiceUnavailable(f"ZooKeeper: {error}") from None
+            raise ReferenceUnavailable(f"ZooKeeper: {error}") from None
         return ZK_PLACEHOLDER
 
 
@@ -191,7 +111,7 @@ V2_CONF = "bzid parity\nbase_name parity_model\ndeploy_type unified\nagent_versi
 
 def python_agent_port() -> str:
     """The port of the shared Python reference AgentService of the "replicas" scenario."""
-    return str(gs.agent_service("python", REPLICAS).port)
+    return str(servers.agent_service("python", REPLICAS).port)
 
 
 # The "replicas" scenario of cases/agent_service/agent_service.py (PS tasks 0 and 1, ENTRY task 0).

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import time
 
-from pytest_monolith_parity import Case, compare, divergence, example
+from pytest_monolith_parity import Case, compare, divergence, driver, example
 from pytest_monolith_parity.services import grpc_servers as gs
+
+from ._support import servers
 
 COVERS = "monolith/agent_service/mocked_tfserving.py"
 MODEL = "parity_model"
@@ -101,7 +103,7 @@ def _request(method: str, *args):
 
 
 def _caller(side: str, method: str):
-    start = gs.start_python_fake_tfserving if side == "python" else gs.start_rust_fake_tfserving
+    start = servers.start_python_fake_tfserving if side == "python" else servers.start_rust_fake_tfserving
 
     def call(config: str, *args) -> bytes:
         config_bytes = _config(config)
@@ -124,7 +126,7 @@ def _type(module_index: int, name: str):
 def tfs_case(method: str, response, examples: list, **kwargs) -> None:
     Case(id=method, covers=COVERS,
          python=_caller("python", method),
-         rust=gs.rust_stub_call(_caller("rust", method), needs="fake_tfserving_start_with_config"),
+         rust=driver(_caller("rust", method), needs="fake_tfserving_start_with_config"),
          examples=examples, compare=compare.proto(response), **kwargs)
 
 

@@ -15,7 +15,7 @@ Python fake returns the path; the trait returns ``()``: compared separately in
 from hypothesis import strategies as st
 
 from pytest_monolith_parity import Case, compare, driver, example, python_call
-from pytest_monolith_parity.services import zk_ops
+from ._support import zk_ops
 
 COVERS = "monolith/agent_service/mocked_zkclient.py"
 

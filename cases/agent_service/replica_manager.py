@@ -3,7 +3,7 @@
 Each example is a sequence of operations driven on both sides against a REAL
 ZooKeeper server, each side in its own fresh chroot (the Rust watcher over kazoo
 through the ``ZkClient`` trait); see
-pytest_monolith_parity/services/replica_manager_driver.py for the ops, shapes and
+_support/replica_manager_driver.py for the ops, shapes and
 the (shared) normalisation.  Replicas are registered as other agents' updaters
 do: ephemeral ReplicaMeta nodes under ``/bz/service/m/[idc:cluster/]<type>:<task>/<replica>``,
 written raw with identical bytes on both sides; ``watch_data`` mirrors them; the
@@ -31,8 +31,8 @@ both sides (see the driver); compared: results and the tree.
 import json
 
 from pytest_monolith_parity import Case, compare, divergence, driver, example, python_call
-from pytest_monolith_parity.services.zk_mirror_driver import decoded
-from pytest_monolith_parity.services.replica_manager_driver import py_real, py_updater, rs_real, rs_updater
+from ._support.zk_mirror_driver import decoded
+from ._support.replica_manager_driver import py_real, py_updater, rs_real, rs_updater
 
 COVERS = "monolith/agent_service/replica_manager.py"
 PS, ENTRY, DENSE = 0, 1, 2

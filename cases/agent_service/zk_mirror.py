@@ -3,7 +3,7 @@
 Each example is a sequence of operations driven on both sides against a REAL
 ZooKeeper server, each side in its own fresh chroot (the Rust ZkMirror over
 kazoo through the ``ZkClient`` trait); see
-pytest_monolith_parity/services/zk_mirror_driver.py for the ops, shapes and the
+_support/zk_mirror_driver.py for the ops, shapes and the
 (shared) normalisation.  Both mirrors are ``start()``-ed (watch_service +
 watch_publish) before the ops; after every op the driver waits until the side's
 kazoo callback queues are drained, so the mirror's cache and event queue are
@@ -21,7 +21,7 @@ parses JSON so that the known byte-format divergence does not hide others.
 import json
 
 from pytest_monolith_parity import Case, compare, divergence, driver, example, python_call
-from pytest_monolith_parity.services.zk_mirror_driver import LOCAL_HOST, decoded, py_real, rs_real
+from ._support.zk_mirror_driver import LOCAL_HOST, decoded, py_real, rs_real
 
 COVERS = "monolith/agent_service/zk_mirror.py"
 AVAILABLE, LOADING = 30, 20  # tensorflow_serving ModelVersionStatus.State

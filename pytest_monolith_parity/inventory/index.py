@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..golden import atomic_write
+from ..files import atomic_write
 
 STATUSES = ("not started", "cases exist", "parity verified", "divergent", "reference unavailable", "N/A")
 VERIFIED = {"match", "error agreement"}

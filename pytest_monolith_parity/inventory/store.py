@@ -25,7 +25,7 @@ from typing import Any
 
 import tomli_w
 
-from ..golden import atomic_write
+from ..files import atomic_write
 from ..reference.checkout import Checkout
 from . import rust as _rust
 from . import scan as _scan

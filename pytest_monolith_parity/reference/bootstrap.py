@@ -68,7 +68,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..runners.base import ReferenceUnavailable
+from ..outcomes import ReferenceUnavailable
 from . import protos as _protos
 from .checkout import Checkout
 

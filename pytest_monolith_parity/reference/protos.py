@@ -39,7 +39,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from ..golden import atomic_write
+from ..files import atomic_write
 from .checkout import Checkout
 
 FORMAT = 1  # bump when the layout of a build directory changes

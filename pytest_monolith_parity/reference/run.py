@@ -35,7 +35,7 @@ import runpy
 import sys
 import traceback
 
-from ..runners.base import UNAVAILABLE_EXIT, UNAVAILABLE_MARKER
+from ..outcomes import UNAVAILABLE_EXIT, UNAVAILABLE_MARKER
 
 EXIT_USAGE = 64
 EXIT_UNAVAILABLE = UNAVAILABLE_EXIT
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     if not root:
         return _fail("no checkout: set MONOLITH_PARITY_REFERENCE_ROOT or MONOLITH_ROOT", EXIT_USAGE)
 
-    from ..runners.base import ReferenceUnavailable
+    from ..outcomes import ReferenceUnavailable
     from .bootstrap import activate
     from .checkout import CheckoutError
 

@@ -15,27 +15,12 @@ import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ContextManager
 
-from ..outcomes import SideKind, SideResult
+from ..arguments import Args, as_args
+from ..outcomes import ReferenceUnavailable, SideKind, SideResult
 
 if TYPE_CHECKING:
-    from ..cases import Args
     from ..config import Settings
     from .workers import WorkerPool
-
-
-class ReferenceUnavailable(Exception):
-    """The Python reference cannot run here (a custom op, a missing service...).
-
-    Raise it (or let the reference environment's stand-ins raise it) with a
-    reason that names what is missing; the case is then reported as
-    *reference unavailable* and its golden, if any, stands in.
-    """
-
-
-#: How a subprocess says *reference unavailable*: this exit status, and a stderr line starting with the marker
-#: followed by the reason (``python -m pytest_monolith_parity.reference.run`` does this for entry points).
-UNAVAILABLE_EXIT = 69  # EX_UNAVAILABLE in sysexits.h
-UNAVAILABLE_MARKER = "monolith-parity: reference unavailable: "
 
 
 class HarnessError(Exception):
@@ -73,7 +58,7 @@ class Runner(abc.ABC):
         self.adapt = adapt
         self.around = around
 
-    def run(self, args: "Args", context: RunContext) -> SideResult:
+    def run(self, args: Args, context: RunContext) -> SideResult:
         """Perform the call (inside ``around`` if given) and classify how it ended."""
         if self.around is None:
             return self.call(args, context)
@@ -89,7 +74,7 @@ class Runner(abc.ABC):
             manager.__exit__(None, None, None)
 
     @abc.abstractmethod
-    def call(self, args: "Args", context: RunContext) -> SideResult:
+    def call(self, args: Args, context: RunContext) -> SideResult:
         """Perform the call itself and classify how it ended."""
 
     def validate(self, settings: "Settings") -> None:
@@ -103,12 +88,10 @@ class Runner(abc.ABC):
         self.side = side
         return self
 
-    def adapt_args(self, args: "Args") -> "Args":
+    def adapt_args(self, args: Args) -> Args:
         """Apply the per-side ``adapt`` hook: it receives the args and returns new Args or a tuple."""
         if self.adapt is None:
             return args
-        from ..cases import as_args
-
         return as_args(self.adapt(*args.args, **args.kwargs))
 
     def finish(self, result: SideResult) -> SideResult:
@@ -138,7 +121,7 @@ def harness_pythonpath(environ: dict[str, str] | None = None) -> str:
     return os.pathsep.join(part for part in (root, existing) if part)
 
 
-def call_in_process(side: str, function: Callable[..., Any], args: "Args") -> SideResult:
+def call_in_process(side: str, function: Callable[..., Any], args: Args) -> SideResult:
     """Call ``function`` here and turn every way it can end into a SideResult.
 
     PyO3's ``PanicException`` derives from ``BaseException`` (so that ``except

@@ -20,12 +20,12 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..outcomes import SideKind, SideResult
-from .base import UNAVAILABLE_EXIT, UNAVAILABLE_MARKER, Runner, RunnerConfigError, harness_pythonpath
+from ..arguments import Args
+from ..outcomes import UNAVAILABLE_EXIT, UNAVAILABLE_MARKER, ReferenceUnavailable, SideKind, SideResult
+from .base import Runner, RunnerConfigError, harness_pythonpath
 from .workers import signal_name
 
 if TYPE_CHECKING:
-    from ..cases import Args
     from ..config import Settings
     from .base import RunContext
 
@@ -39,13 +39,21 @@ class CliRun(Runner):
     ``monolith`` binary), ``{python}`` (this interpreter), ``{workdir}`` (a
     fresh scratch directory, also the working directory), and ``{0}``,
     ``{1}``, ``{name}`` for the case's positional and keyword arguments.
-    Or pass a callable ``argv(*args, **kwargs) -> list[str]``.
+    Or pass a callable ``argv(*args, **kwargs) -> list[str]``; one that raises
+    :class:`~pytest_monolith_parity.ReferenceUnavailable` (a service it needs
+    is missing) makes the call *unavailable*.
+
+    ``program`` is prepended to every command line (``["{rust_cli}",
+    "agent-service"]``; ``{rust_cli}`` and ``{python}`` are resolved there
+    too), so a case's argv holds only its own flags.  What is observed but not
+    in ``capture`` is not compared; stderr then still goes into the report's
+    side detail (its tail), so a person sees why a command failed.
     """
 
     def __init__(self, argv: Sequence[str] | Callable[..., Sequence[str]], *, env: Mapping[str, str] | None = None,
                  stdin: bytes | str | None = None, files: Sequence[str] = (),
                  capture: Sequence[str] = ("exit_code", "stdout", "stderr", "files"), text: bool = True,
-                 **hooks: Any):
+                 program: Sequence[str] = (), **hooks: Any):
         super().__init__(**hooks)
         unknown = [c for c in capture if c not in CAPTURABLE]
         if unknown:
@@ -56,28 +64,35 @@ class CliRun(Runner):
         self.files = list(files)
         self.capture = tuple(capture)
         self.text = text
+        self.program = list(program)
 
     def validate(self, settings: "Settings") -> None:
-        if not callable(self.argv) and any("{rust_cli}" in part for part in self.argv) and not settings.rust_cli:
-            raise RunnerConfigError("this case runs {rust_cli} but no CLI is configured: set --rust-cli, "
-                                    "MONOLITH_PARITY_RUST_CLI or rust_cli in [tool.monolith_parity]")
+        static = [*self.program, *([] if callable(self.argv) else self.argv)]
+        if any("{rust_cli}" in part for part in static) and not settings.rust_cli:
+            raise RunnerConfigError("this case runs {rust_cli} (the monolith CLI) but none is configured: set "
+                                    "--rust-cli, MONOLITH_PARITY_RUST_CLI or rust_cli in [tool.monolith_parity], or "
+                                    "build it from the checkout with MONOLITH_PARITY_RUST_ARTIFACTS=bindings,cli")
 
-    def command(self, args: "Args", settings: "Settings", workdir: str) -> list[str]:
-        if callable(self.argv):
-            return [str(part) for part in self.argv(*args.args, **dict(args.kwargs))]
+    def command(self, args: Args, settings: "Settings", workdir: str) -> list[str]:
         fields = {"rust_cli": settings.rust_cli or "", "python": sys.executable, "workdir": workdir}
+        program = [part.format(**fields) for part in self.program]
+        if callable(self.argv):
+            return program + [str(part) for part in self.argv(*args.args, **dict(args.kwargs))]
         fields.update({k: v for k, v in args.kwargs.items()})
         parts: list[str] = []
         for part in self.argv:
             parts.append(part.format(*args.args, **fields))
         if len(parts) == 1 and " " in parts[0]:
             parts = shlex.split(parts[0])
-        return parts
+        return program + parts
 
-    def call(self, args: "Args", context: "RunContext") -> SideResult:
+    def call(self, args: Args, context: "RunContext") -> SideResult:
         args = self.adapt_args(args)
         with tempfile.TemporaryDirectory(prefix="parity-cli-", dir=context.scratch_dir) as workdir:
-            argv = self.command(args, context.settings, workdir)
+            try:
+                argv = self.command(args, context.settings, workdir)
+            except ReferenceUnavailable as error:
+                return SideResult(self.side, SideKind.UNAVAILABLE, message=str(error))
             env = dict(os.environ)
             env["PYTHONPATH"] = harness_pythonpath(env)  # a `python -m pytest_monolith_parity...` gets this harness
             env.update({k: v.format(workdir=workdir) for k, v in self.env.items()})
@@ -110,8 +125,10 @@ class CliRun(Runner):
                 "files": self._collect_files(Path(workdir)),
             }
             value = {key: observed[key] for key in self.capture}
-            return self.finish(SideResult(self.side, SideKind.VALUE, value=value, seconds=seconds,
-                                          detail=f"argv: {shlex.join(argv)}"))
+            detail = f"argv: {shlex.join(argv)}"
+            if "stderr" not in self.capture:
+                detail += f"\nstderr (not compared):\n{_stderr_tail(stderr)}"
+            return self.finish(SideResult(self.side, SideKind.VALUE, value=value, seconds=seconds, detail=detail))
 
     def _decode(self, data: bytes) -> str | bytes:
         return data.decode("utf-8", "replace") if self.text else data
@@ -128,11 +145,35 @@ class CliRun(Runner):
         return found
 
     def describe(self) -> str:
+        if self.program:
+            return "cli " + " ".join(self.program)
         return "cli " + (getattr(self.argv, "__name__", "<callable>") if callable(self.argv) else " ".join(self.argv))
 
 
+class ReferenceCliRun(CliRun):
+    """A monolith entry point run as ``__main__`` inside the reference environment (see reference/run.py).
+
+    The subprocess imports the reference exactly as this process does: the
+    checkout comes from the settings (``MONOLITH_PARITY_REFERENCE_ROOT``), this
+    harness is first on ``PYTHONPATH``, and the launcher's *reference
+    unavailable* exit becomes that verdict.
+    """
+
+    def __init__(self, module: str, argv: Sequence[str] | Callable[..., Sequence[str]], **options: Any):
+        self.module = module
+        super().__init__(argv, program=["{python}", "-m", "pytest_monolith_parity.reference.run", module], **options)
+
+    def call(self, args: Args, context: "RunContext") -> SideResult:
+        if context.settings.monolith_root:
+            self.env["MONOLITH_PARITY_REFERENCE_ROOT"] = str(context.settings.path(context.settings.monolith_root))
+        return super().call(args, context)
+
+    def describe(self) -> str:
+        return f"cli python -m {self.module}"
+
+
 def _unavailable_reason(returncode: int, stderr: bytes) -> str | None:
-    """The reason a subprocess gave for *reference unavailable* (see runners.base.UNAVAILABLE_EXIT), if it did."""
+    """The reason a subprocess gave for *reference unavailable* (see outcomes.UNAVAILABLE_EXIT), if it did."""
     if returncode != UNAVAILABLE_EXIT:
         return None
     lines = [line for line in stderr.decode("utf-8", "replace").splitlines() if line.startswith(UNAVAILABLE_MARKER)]
@@ -143,6 +184,11 @@ def _tail(data: bytes, lines: int = 20) -> str:
     return "\n".join(data.decode("utf-8", "replace").splitlines()[-lines:])
 
 
+def _stderr_tail(data: bytes, lines: int = 15) -> str:
+    """The end of stderr, without anyhow's ``Stack backtrace:`` (``RUST_BACKTRACE`` set) so the error shows."""
+    return "\n".join(data.decode("utf-8", "replace").split("\nStack backtrace:")[0].splitlines()[-lines:])
+
+
 def cli(argv: Sequence[str] | Callable[..., Sequence[str]], *, env: Mapping[str, str] | None = None,
         stdin: bytes | str | None = None, files: Sequence[str] = (),
         capture: Sequence[str] = ("exit_code", "stdout", "stderr", "files"), text: bool = True,
@@ -151,3 +197,28 @@ def cli(argv: Sequence[str] | Callable[..., Sequence[str]], *, env: Mapping[str,
     """A one-shot command line as one side of a case; ``side="python"`` for a Python entry point."""
     return CliRun(argv, env=env, stdin=stdin, files=files, capture=capture, text=text, post=post,
                   around=around).for_side(side)
+
+
+def reference_cli(module: str, argv: Sequence[str] | Callable[..., Sequence[str]] = (), *,
+                  env: Mapping[str, str] | None = None, stdin: bytes | str | None = None, files: Sequence[str] = (),
+                  capture: Sequence[str] = ("exit_code", "stdout", "stderr", "files"), text: bool = True,
+                  post: Callable[[Any], Any] | None = None, around: Callable[..., Any] | None = None) -> Runner:
+    """The Python side as a monolith entry point: ``reference_cli("monolith.agent_service.agent", ["--conf", c])``.
+
+    Runs ``python -m pytest_monolith_parity.reference.run <module> <argv>`` (see :class:`ReferenceCliRun`).
+    """
+    return ReferenceCliRun(module, argv, env=env, stdin=stdin, files=files, capture=capture, text=text, post=post,
+                           around=around).for_side("python")
+
+
+def rust_cli(argv: Sequence[str] | Callable[..., Sequence[str]] = (), *, subcommand: Sequence[str] = (),
+             env: Mapping[str, str] | None = None, stdin: bytes | str | None = None, files: Sequence[str] = (),
+             capture: Sequence[str] = ("exit_code", "stdout", "stderr", "files"), text: bool = True,
+             post: Callable[[Any], Any] | None = None, around: Callable[..., Any] | None = None) -> Runner:
+    """The Rust side as the configured ``monolith`` CLI: ``rust_cli(["--conf", c], subcommand=["agent-service", "agent"])``.
+
+    The command line is ``{rust_cli} <subcommand...> <argv...>``; collection fails with the fix when no CLI is
+    configured or built.
+    """
+    return CliRun(argv, program=["{rust_cli}", *subcommand], env=env, stdin=stdin, files=files, capture=capture,
+                  text=text, post=post, around=around).for_side("rust")

@@ -7,19 +7,19 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from .. import values
+from ..arguments import Args
 from ..outcomes import SideKind, SideResult
 from .base import HarnessError
 from .workers import WorkerFailure
 
 if TYPE_CHECKING:
-    from ..cases import Args
     from .base import RunContext
 
 #: Error type a worker reports when the reference cannot run (see ReferenceUnavailable).
 UNAVAILABLE_TYPE = "ReferenceUnavailable"
 
 
-def call_worker(side: str, argv: Sequence[str], function: str, args: "Args", context: "RunContext",
+def call_worker(side: str, argv: Sequence[str], function: str, args: Args, context: "RunContext",
                 env: Mapping[str, str] | None = None) -> SideResult:
     start = time.perf_counter()
     try:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 from pathlib import Path
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..outcomes import SideKind, SideResult
-from .base import ReferenceUnavailable, Runner, RunnerConfigError, call_in_process, harness_pythonpath
+from .. import case_modules
+from ..arguments import Args
+from ..outcomes import ReferenceUnavailable, SideKind, SideResult
+from .base import Runner, RunnerConfigError, call_in_process, harness_pythonpath
 from .framed_call import call_worker
 
 if TYPE_CHECKING:
-    from ..cases import Args
     from .base import RunContext
 
 
@@ -33,22 +33,9 @@ def target_of(function: Callable[..., Any]) -> str:
         raise RunnerConfigError(f"an isolated python call needs a module-level function, not {function!r} "
                                 "(a closure or lambda cannot be found again in the worker process)")
     path = getattr(module, "__file__", None)
-    if module.__name__.startswith("_parity_cases.") and path:
+    if case_modules.is_case_module(module.__name__) and path:
         return f"{CASE_FILE_PREFIX}{path}:{qualname}"
     return f"{module.__name__}:{qualname}"
-
-
-def _load_case_file(path: str) -> Any:
-    """Load a case file in a worker (its Case objects register nowhere outside collection)."""
-    from ..loader import module_name_for
-
-    name = module_name_for(Path(path))
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def resolve_target(target: str) -> Callable[..., Any]:
@@ -60,7 +47,7 @@ def resolve_target(target: str) -> Callable[..., Any]:
     if target.startswith(CASE_FILE_PREFIX):
         path, _, qualname = target[len(CASE_FILE_PREFIX):].rpartition(":")
         try:
-            obj: Any = _load_case_file(path)
+            obj: Any = case_modules.load(Path(path))
         except Exception as error:  # noqa: BLE001 - the case file's imports failed here
             raise ReferenceUnavailable(f"cannot load case file {path}: {type(error).__name__}: {error}") from error
         for part in qualname.split("."):
@@ -90,7 +77,7 @@ class InProcessPython(Runner):
         super().__init__(**hooks)
         self.target = target
 
-    def call(self, args: "Args", context: "RunContext") -> SideResult:
+    def call(self, args: Args, context: "RunContext") -> SideResult:
         if isinstance(self.target, str):
             try:
                 function = resolve_target(self.target)
@@ -123,7 +110,7 @@ class IsolatedPython(Runner):
     def argv(self) -> list[str]:
         return [sys.executable, "-m", "pytest_monolith_parity.pyworker"]
 
-    def call(self, args: "Args", context: "RunContext") -> SideResult:
+    def call(self, args: Args, context: "RunContext") -> SideResult:
         env = {"MONOLITH_PARITY_SYS_PATH": _sys_path_for_worker(), "PYTHONPATH": harness_pythonpath(),
                "MONOLITH_PARITY_WORKER_GROUP": self.target.rpartition(":")[0]}  # one worker per file/module
         if context.settings.monolith_root:

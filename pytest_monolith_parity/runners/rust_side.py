@@ -8,11 +8,11 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..arguments import Args
 from .base import Runner, RunnerConfigError, call_in_process, harness_pythonpath
 from .framed_call import call_worker
 
 if TYPE_CHECKING:
-    from ..cases import Args
     from ..config import Settings
     from ..outcomes import SideResult
     from .base import RunContext
@@ -53,7 +53,7 @@ class Pyo3Call(Runner):
                 "to the bindings crate and rebuild."
             )
 
-    def call(self, args: "Args", context: "RunContext") -> "SideResult":
+    def call(self, args: Args, context: "RunContext") -> "SideResult":
         module_name = self.module_name(context.settings)
         args = self.adapt_args(args)
         if self.isolated:
@@ -98,7 +98,7 @@ class WorkerCall(Runner):
             raise RunnerConfigError(f"the Rust worker program {program!r} does not exist or is not executable. "
                                     f"Build it first: {settings.rust_build_hint}")
 
-    def call(self, args: "Args", context: "RunContext") -> "SideResult":
+    def call(self, args: Args, context: "RunContext") -> "SideResult":
         return self.finish(call_worker(self.side, self.argv(context.settings), self.function,
                                        self.adapt_args(args), context))
 
@@ -111,28 +111,38 @@ class DriverCall(Runner):
 
     For stateful APIs (a backend object, a ZooKeeper session) one PyO3 call is
     not the unit of behaviour: the case's driver creates the Rust objects,
-    performs the operations and returns what they observed.
+    performs the operations and returns what they observed.  ``needs`` names
+    the PyO3 function the driver cannot work without (the one that starts a
+    Rust server, say): it is checked at collection like ``pyo3(needs)``, so a
+    missing extension or wrapper fails collection with the build command
+    instead of failing every example as *rust raised*.
     """
 
     side = "rust"
 
-    def __init__(self, function: Callable[..., Any], **hooks: Any):
+    def __init__(self, function: Callable[..., Any], *, needs: str | None = None, **hooks: Any):
         super().__init__(**hooks)
         if not callable(function):
             raise RunnerConfigError(f"driver() needs a callable, got {type(function).__name__}")
         self.function = function
+        self.needs = needs
 
-    def call(self, args: "Args", context: "RunContext") -> "SideResult":
+    def validate(self, settings: "Settings") -> None:
+        if self.needs is not None:
+            Pyo3Call(self.needs).validate(settings)
+
+    def call(self, args: Args, context: "RunContext") -> "SideResult":
         return self.finish(call_in_process(self.side, self.function, self.adapt_args(args)))
 
     def describe(self) -> str:
-        return f"rust driver {getattr(self.function, '__module__', '?')}.{getattr(self.function, '__qualname__', '?')}"
+        name = f"{getattr(self.function, '__module__', '?')}.{getattr(self.function, '__qualname__', '?')}"
+        return f"rust driver {name}" + (f" (needs pyo3 {self.needs})" if self.needs else "")
 
 
-def driver(function: Callable[..., Any], *, post: Callable[[Any], Any] | None = None,
+def driver(function: Callable[..., Any], *, needs: str | None = None, post: Callable[[Any], Any] | None = None,
            adapt: Callable[..., Any] | None = None, around: Callable[..., Any] | None = None) -> Runner:
     """The Rust side as a Python driver over the bindings (see :class:`DriverCall`)."""
-    return DriverCall(function, post=post, adapt=adapt, around=around).for_side("rust")
+    return DriverCall(function, needs=needs, post=post, adapt=adapt, around=around).for_side("rust")
 
 
 def pyo3(function: str, *, module: str | None = None, isolated: bool = False,

@@ -3,7 +3,7 @@ import os
 import pytest
 
 from pytest_monolith_parity.helpers import checkout_root, environ
-from pytest_monolith_parity.runners.base import ReferenceUnavailable
+from pytest_monolith_parity.outcomes import ReferenceUnavailable
 
 
 def test_environ_sets_removes_and_restores(monkeypatch):

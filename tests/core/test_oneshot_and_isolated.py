@@ -93,13 +93,14 @@ def test_a_broken_around_hook_is_a_harness_error(context):
 
 
 def test_isolated_call_of_a_case_file_function_runs_in_that_files_worker(context, tmp_path):
+    from pytest_monolith_parity.case_modules import module_name_for
     from pytest_monolith_parity.loader import load_cases
 
     case_file = tmp_path / "cases" / "flags.py"
     case_file.parent.mkdir()
     case_file.write_text("import os\n\ndef pid_and_value(x):\n    return [os.getpid(), x * 2]\n")
     load_cases(case_file, "cases/flags.py")
-    module = sys.modules[[m for m in sys.modules if m.startswith("_parity_cases.flags_")][0]]
+    module = sys.modules[module_name_for(case_file)]
     result = run(python_call(module.pid_and_value, isolated=True), context, 21)
     assert result.kind is SideKind.VALUE and result.value[1] == 42
     assert result.value[0] != __import__("os").getpid()  # it ran in the worker, not here
@@ -128,3 +129,60 @@ def test_relative_worker_path_resolves_against_the_rootdir(tmp_path):
     settings = Settings(rootdir=tmp_path, rust_worker="rust/bin/worker --flag")
     assert worker("f").argv(settings) == [str(tmp_path / "rust/bin/worker"), "--flag"]
     assert worker("f", command=["sample-worker"]).argv(settings) == ["sample-worker"]  # a PATH lookup stays one
+
+
+def test_rust_cli_runs_the_configured_binary_with_its_subcommand(context):
+    from pytest_monolith_parity import rust_cli
+
+    # rust_cli is sys.executable here: "-c <script>" plays the subcommand
+    runner = rust_cli(lambda word: [word], subcommand=["-c", "import sys; print(sys.argv[1:])"],
+                      capture=("exit_code", "stdout"))
+    result = run(runner, context, "flag")
+    assert result.kind is SideKind.VALUE and result.value == {"exit_code": 0, "stdout": "['flag']\n"}
+    assert runner.describe() == "cli {rust_cli} -c import sys; print(sys.argv[1:])"
+
+
+def test_rust_cli_without_a_configured_cli_fails_collection_with_the_fix(tmp_path):
+    from pytest_monolith_parity import rust_cli
+
+    with pytest.raises(RunnerConfigError, match="none is configured.*MONOLITH_PARITY_RUST_CLI"):
+        rust_cli(["x"], subcommand=["agent-service"]).validate(Settings(rootdir=tmp_path))
+
+
+def test_stderr_that_is_not_compared_still_reaches_the_report(context):
+    script = "import sys; print('why it failed', file=sys.stderr); sys.exit(2)"
+    result = run(cli(["{python}", "-c", script], capture=("exit_code",)), context)
+    assert result.value == {"exit_code": 2}
+    assert "stderr (not compared):\nwhy it failed" in result.detail
+
+
+def test_an_argv_builder_that_finds_its_service_missing_makes_the_side_unavailable(context):
+    from pytest_monolith_parity import ReferenceUnavailable
+
+    def argv():
+        raise ReferenceUnavailable("ZooKeeper: not installed")
+
+    result = run(cli(argv, side="python"), context)
+    assert result.kind is SideKind.UNAVAILABLE and result.message == "ZooKeeper: not installed"
+
+
+def test_reference_cli_runs_the_module_through_the_reference_launcher(context, tmp_path, monkeypatch):
+    from pytest_monolith_parity import reference_cli
+
+    monkeypatch.delenv("MONOLITH_ROOT", raising=False)
+    monkeypatch.delenv("MONOLITH_PARITY_REFERENCE_ROOT", raising=False)
+    runner = reference_cli("monolith.agent_service.agent", ["--help"])
+    assert runner.side == "python" and runner.describe() == "cli python -m monolith.agent_service.agent"
+    result = run(runner, context)  # no checkout configured: the launcher's usage exit, with its reason on stderr
+    assert result.kind is SideKind.VALUE and result.value["exit_code"] == 64
+    assert "no checkout: set MONOLITH_PARITY_REFERENCE_ROOT or MONOLITH_ROOT" in result.value["stderr"]
+
+
+def test_driver_needs_a_pyo3_function_at_collection(tmp_path):
+    from pytest_monolith_parity import driver
+
+    settings = Settings(rootdir=tmp_path, rust_module="sample_rust")
+    driver(len, needs="scale").validate(settings)
+    with pytest.raises(RunnerConfigError, match="has no function 'no_such_server_start'"):
+        driver(len, needs="no_such_server_start").validate(settings)
+    assert driver(len, needs="scale").describe() == "rust driver builtins.len (needs pyo3 scale)"

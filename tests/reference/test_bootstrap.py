@@ -10,7 +10,7 @@ import pytest
 import grpc_tools  # noqa: E402,F401 - in the test extra: a missing install must fail, not skip
 
 from pytest_monolith_parity.reference import bootstrap  # noqa: E402
-from pytest_monolith_parity.runners.base import ReferenceUnavailable  # noqa: E402
+from pytest_monolith_parity.outcomes import ReferenceUnavailable  # noqa: E402
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "reference-environment.md"
 

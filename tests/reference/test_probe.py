@@ -82,7 +82,7 @@ def test_classify(error, klass, detail):
 
 
 def test_classify_reference_unavailable():
-    from pytest_monolith_parity.runners.base import ReferenceUnavailable
+    from pytest_monolith_parity.outcomes import ReferenceUnavailable
 
     assert probe.classify(ReferenceUnavailable("custom op x is not built (needs ...)"))[0] == "needs custom op"
     klass, detail = probe.classify(ReferenceUnavailable(

@@ -6,9 +6,9 @@ the build cache, :mod:`.pipeline` builds it once per change of its sources
 and returns where the artifacts are.  docs/rust-bindings.md explains the
 layout and the commands.
 
-    artifacts = rust_build.ensure("/path/to/checkout", what=["bindings", "cli"])
-    rust_build.activate(artifacts)          # `import monolith_parity_rs` now loads it
-    rust_build.verify_import(artifacts, "monolith_parity_rs")   # and refuses a copy from elsewhere
+    artifacts = monolith_rs_build.ensure("/path/to/checkout", what=["bindings", "cli"])
+    monolith_rs_build.activate(artifacts)          # `import monolith_parity_rs` now loads it
+    monolith_rs_build.verify_import(artifacts, "monolith_parity_rs")   # and refuses a copy from elsewhere
     artifacts.cli                           # .../bin/monolith
 
 Pytest-free.

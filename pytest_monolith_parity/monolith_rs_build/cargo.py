@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from ..build import BuildError
+from ..build_stamps import BuildError
 
 TAIL_LINES = 60
 

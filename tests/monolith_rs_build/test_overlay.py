@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from pytest_monolith_parity.rust_build import RustSetupError, build_key
-from pytest_monolith_parity.rust_build.overlay import write_overlay
-from pytest_monolith_parity.rust_build.template import BindingsTemplate
-from pytest_monolith_parity.rust_build.workspace import RustWorkspace
+from pytest_monolith_parity.monolith_rs_build import RustSetupError, build_key
+from pytest_monolith_parity.monolith_rs_build.overlay import write_overlay
+from pytest_monolith_parity.monolith_rs_build.template import BindingsTemplate
+from pytest_monolith_parity.monolith_rs_build.workspace import RustWorkspace
 
 from rust_build_fakes import make_bindings, make_checkout, write
 

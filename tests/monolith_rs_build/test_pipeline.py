@@ -13,7 +13,7 @@ import time
 import pytest
 from rust_build_fakes import call_extension, make_checkout, set_answer, set_bindings_body
 
-from pytest_monolith_parity.build import BuildError
+from pytest_monolith_parity.build_stamps import BuildError
 
 pytestmark = pytest.mark.slow
 
@@ -113,11 +113,11 @@ def test_activate_puts_the_build_first_here_and_in_subprocesses(fake, tmp_path):
     (shadow / "monolith_parity_rs" / "__init__.py").write_text("def answer(): return -1\n")
     script = f"""
 import subprocess, sys
-from pytest_monolith_parity import rust_build
-artifacts = rust_build.ensure({str(fake.checkout)!r}, mode="never", cache_dir={str(fake.cache)!r},
+from pytest_monolith_parity import monolith_rs_build
+artifacts = monolith_rs_build.ensure({str(fake.checkout)!r}, mode="never", cache_dir={str(fake.cache)!r},
                               bindings_dir={str(fake.bindings)!r}, target_dir={str(fake.target)!r})
-rust_build.activate(artifacts)
-rust_build.verify_import(artifacts, "monolith_parity_rs")
+monolith_rs_build.activate(artifacts)
+monolith_rs_build.verify_import(artifacts, "monolith_parity_rs")
 import monolith_parity_rs
 child = subprocess.run([sys.executable, "-c", "import monolith_parity_rs as m; print(m.answer())"],
                        capture_output=True, text=True)
@@ -128,7 +128,7 @@ print(monolith_parity_rs.answer(), child.stdout.strip())
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["41", "41"]
 
-    shadowed = script.replace("rust_build.activate(artifacts)\n", "import monolith_parity_rs\n")
+    shadowed = script.replace("monolith_rs_build.activate(artifacts)\n", "import monolith_parity_rs\n")
     out = subprocess.run([sys.executable, "-c", shadowed], capture_output=True, text=True, env=env)
-    assert out.returncode != 0 and "shadow" in out.stderr and "rust_build.activate()" in out.stderr
+    assert out.returncode != 0 and "shadow" in out.stderr and "monolith_rs_build.activate()" in out.stderr
     assert built.extension.exists()

@@ -1,4 +1,4 @@
-"""Fixtures for the rust_build tests: real cargo builds of fake crates, one shared CARGO_TARGET_DIR.
+"""Fixtures for the monolith_rs_build tests: real cargo builds of fake crates, one shared CARGO_TARGET_DIR.
 
 Every test shares the target dir (across xdist workers too), so pyo3
 compiles once per run and each build afterwards takes seconds.
@@ -39,7 +39,7 @@ def fake(tmp_path, shared_target):
         target = shared_target
 
         def ensure(self, **kwargs):
-            from pytest_monolith_parity.rust_build import ensure
+            from pytest_monolith_parity.monolith_rs_build import ensure
 
             kwargs.setdefault("cache_dir", self.cache)
             kwargs.setdefault("bindings_dir", self.bindings)

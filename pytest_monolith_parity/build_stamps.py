@@ -1,9 +1,10 @@
-"""Build the Rust side once per run, only when its sources changed.
+"""A build that runs only when its sources changed: fingerprints, stamps and the build modes.
 
-The build is a configured command (``rust_build_command``, e.g. ``make
-sample`` or a maturin line); its inputs are the files under
-``rust_sources``.  A stamp records the hash of those inputs plus the Rust
-toolchain version at the last successful build:
+Both Rust builds go through :func:`ensure_built`: a project's own configured
+command (:mod:`command_build`, the sample pair) and the bindings and CLI of a
+monolith-rs checkout (:mod:`monolith_rs_build`).  A stamp records the hash of
+the build's inputs plus the Rust toolchain version at the last successful
+build:
 
 * ``auto``  -- build when the hash differs from the stamp;
 * ``force`` -- always build;
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from .golden import atomic_write
+from .files import atomic_write
 
 _SKIP_DIRS = {"target", ".git", "__pycache__", "node_modules"}
 _SOURCE_SUFFIXES = {".rs", ".toml", ".lock", ".proto", ".py", ".pyi", ".c", ".h"}
@@ -85,14 +86,14 @@ def _hash_sources(digest, roots: Iterable[Path]) -> None:
 
 
 def ensure_built(mode: str, command: str | None, sources: list[Path], stamp: Path, *,
-                 run: Callable[[], None] | None = None, outputs: Iterable[Path] = ()) -> BuildResult:
+                 run: Callable[[], None], outputs: Iterable[Path] = ()) -> BuildResult:
     """Build per ``mode`` (see the module docstring) when the fingerprint of ``sources`` changed.
 
-    ``run`` builds in-process instead of running ``command`` in a shell (it
-    raises :class:`BuildError` with the output on failure); ``command`` then
-    only names the build, in the fingerprint and in the messages' fix.
-    ``outputs`` are files the build produces: a missing one means "not
-    built", so ``auto`` builds and ``never`` refuses.
+    ``run`` builds (it raises :class:`BuildError` with the output on failure);
+    ``command`` names the build, in the fingerprint and in the messages' fix
+    (no command: nothing to build, "skipped").  ``outputs`` are files the build
+    produces: a missing one means "not built", so ``auto`` builds and
+    ``never`` refuses.
     """
     start = time.perf_counter()
     if not command:
@@ -115,10 +116,7 @@ def ensure_built(mode: str, command: str | None, sources: list[Path], stamp: Pat
             return BuildResult("skipped", time.perf_counter() - start, current)
         if mode == "auto" and recorded == current and not missing:
             return BuildResult("up to date", time.perf_counter() - start, current)
-        if run is not None:
-            run()
-        else:
-            _run_shell(command)
+        run()
         current = fingerprint(sources, command)  # the build may touch inputs (e.g. Cargo.lock)
         atomic_write(stamp, json.dumps({"fingerprint": current, "command": command, "built": time.time(),
                                         "roots": _root_digests(sources)}).encode())
@@ -140,11 +138,3 @@ def _changed_roots(sources: list[Path], recorded: dict[str, str]) -> list[Path]:
         return sources
     current = _root_digests(sources)
     return [root for root in sources if recorded.get(str(root)) != current[str(root)]] or sources
-
-
-def _run_shell(command: str) -> None:
-    process = subprocess.run(command, shell=True, capture_output=True, text=True)
-    if process.returncode != 0:
-        output = (process.stdout + process.stderr).splitlines()[-60:]
-        raise BuildError(f"the Rust build command failed with exit status {process.returncode}: {command}\n"
-                         + "\n".join(output))

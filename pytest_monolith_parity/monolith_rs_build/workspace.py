@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..build import BuildError
+from ..build_stamps import BuildError
 
 DEPENDENCY_TABLES = ("dependencies", "build-dependencies")
 

@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..build import BuildError
+from ..build_stamps import BuildError
 from .pipeline import ARTIFACTS, MODES, ensure
 from .workspace import RustSetupError
 

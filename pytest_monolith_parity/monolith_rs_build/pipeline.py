@@ -12,7 +12,7 @@ request -- build side by side without evicting each other::
       stamp-bindings.json, stamp-cli.json       fingerprints of the last builds
       logs/<artifact>.log                       the last cargo output
 
-Staleness is :func:`pytest_monolith_parity.build.ensure_built`'s: a
+Staleness is :func:`pytest_monolith_parity.build_stamps.ensure_built`'s: a
 fingerprint over the bindings sources, the checkout crates the artifact
 depends on (transitively), the workspace manifest/lockfile/protos, this
 package (the overlay generator) and the rustc version.  An unchanged
@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..build import BuildResult, ensure_built
+from ..build_stamps import BuildResult, ensure_built
 from ..reference.checkout import git_revision
 from . import cargo
 from .overlay import CLI_CRATE, Overlay, write_overlay
@@ -223,4 +223,4 @@ def verify_import(artifacts: RustArtifacts, module_name: str) -> None:
         raise RustSetupError(
             f"`import {module_name}` loaded {loaded}, not the build for {artifacts.monolith_root} "
             f"({artifacts.extension}): it was imported before the build was activated, or another copy shadows "
-            f"it. Uninstall the other copy (pip uninstall) or call rust_build.activate() before importing it")
+            f"it. Uninstall the other copy (pip uninstall) or call monolith_rs_build.activate() before importing it")

@@ -238,6 +238,30 @@ def custom_op_uses(source: str) -> list[str]:
     return sorted(ops)
 
 
+def custom_ops_reached(root: Path, path: str) -> list[str]:
+    """Custom ops a file uses, and those of the monolith modules it imports directly (what its cases may call)."""
+    file = root / path
+    if not file.is_file():
+        return []
+    source = file.read_text("utf-8", errors="replace")
+    found = set(custom_op_uses(source))
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return sorted(found)
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("monolith."):
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names if alias.name.startswith("monolith.")]
+        for name in names:
+            candidate = root.joinpath(*name.split(".")).with_suffix(".py")
+            if candidate.is_file() and candidate != file:
+                found.update(custom_op_uses(candidate.read_text("utf-8", errors="replace")))
+    return sorted(found)
+
+
 # -- the driver ------------------------------------------------------------------
 class ProbeError(RuntimeError):
     """A probe worker could not start; the message carries its stderr."""

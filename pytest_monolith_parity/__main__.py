@@ -54,9 +54,11 @@ def cmd_probe(options: argparse.Namespace) -> int:
         if options.verbose:
             print(f"[{done}/{total}] {row.path}: {row.klass}", file=sys.stderr)
 
+    manifest = Path(options.kernels) if options.kernels else Path.cwd() / "kernels" / "monolith.toml"
     result = probe.probe(checkout, options.files or None, workers=options.workers, timeout=options.timeout,
                          cache_dir=options.cache_dir, serving_proto_dirs=options.serving_proto_dir,
-                         prewarm=not options.no_prewarm, progress=progress)
+                         prewarm=not options.no_prewarm, progress=progress,
+                         kernels_manifest=manifest if manifest.is_file() else None)
     _write(probe.render(result, options.format), options.output)
     summary = result.summary()
     print(f"probe: {summary['importable']} of {summary['files']} files import "
@@ -164,6 +166,8 @@ def parser() -> argparse.ArgumentParser:
     probe.add_argument("--no-prewarm", action="store_true",
                        help="do not import TensorFlow in the workers up front (faster for a few TF-free files)")
     probe.add_argument("--verbose", "-v", action="store_true", help="print each file as it is classified")
+    probe.add_argument("--kernels", help="kernel manifest whose cached builds the probe binds (default: "
+                                         "kernels/monolith.toml when present; build them with build-ops)")
     probe.add_argument("files", nargs="*", help="only these checkout-relative paths")
     probe.set_defaults(run=cmd_probe)
 

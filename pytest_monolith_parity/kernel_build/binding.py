@@ -152,6 +152,17 @@ class KernelSet:
                 return OpBinding(op, function=function, library=library)
         return OpBinding(op, library=library, reason=f"library {library} loaded but exposes no wrapper {attribute}")
 
+    def status(self, attribute: str) -> tuple[str, str]:
+        """``(op, reason)`` without loading anything: reason is '' when the op has a built kernel."""
+        op = self.op_for(attribute)
+        if op is None:
+            return attribute, "no source registers it"
+        library = self.declared().get(op)
+        if library is None:
+            return op, "no declared library"
+        result = self.result(library)
+        return op, result.reason_for(op)
+
     def summary(self) -> dict[str, Any]:
         return {name: {"status": r.status, "reason": r.reason, "kernels": r.kernels, "action": r.action}
                 for name, r in sorted(self.results.items())}

@@ -1,8 +1,9 @@
 """Compile the declared libraries into a cache keyed by what goes into them.
 
 The key of one library hashes its manifest entry, the content of its
-sources and of every tree file they include (:mod:`.sources`), the
-patches, the compiler's version line, and -- for TensorFlow kernels -- the
+sources and of every tree file they include, as patched (:mod:`.sources`:
+a new patch rebuilds only the libraries whose files it changes), the
+compiler's version line, and -- for TensorFlow kernels -- the
 TensorFlow version and its compile and link flags (and protoc's version
 when it compiles protos).  So an unchanged library is never rebuilt, and a
 library built against another TensorFlow is simply another key.
@@ -36,7 +37,6 @@ from filelock import FileLock
 
 from ..files import atomic_write
 from . import ops as _ops
-from . import patches as _patches
 from . import sources as _sources
 from . import toolchain
 from .manifest import KernelManifest, Library
@@ -131,7 +131,7 @@ def toolchain_facts(library: Library) -> dict[str, Any]:
 def library_key(library: Library, source_digest: str, facts: dict[str, Any]) -> str:
     digest = hashlib.sha256()
     payload = {"format": FORMAT, "library": library.to_json(), "sources": source_digest,
-               "patches": _patches.VERSION, "flags": toolchain.COMPILE_FLAGS, "toolchain": facts}
+               "flags": toolchain.COMPILE_FLAGS, "toolchain": facts}
     digest.update(json.dumps(payload, sort_keys=True).encode())
     return digest.hexdigest()[:24]
 

@@ -39,11 +39,11 @@ PATCHES: tuple[Patch, ...] = (
           r"allocate_temp(\1, tmp,",
           "TF 2.8 removed OpKernelContext::allocate_persistent; allocate_temp with the same dtype, shape and "
           "allocator attributes allocates the same buffer, which the caller then assigns into the variable"),
+    Patch("include-resource-mgr", r'(#include "tensorflow/core/framework/resource_var.h"\n)',
+          r'\1#include "tensorflow/core/framework/resource_mgr.h"\n',
+          "newer resource_var.h no longer includes resource_mgr.h, which declares HandleFromInput and "
+          "LookupResource (an include only; nothing changes meaning)"),
 )
-
-#: Bumped when a patch changes, so every library is rebuilt (it is part of the cache key).
-VERSION = "|".join(f"{p.name}:{p.pattern}->{p.replacement}" for p in PATCHES)
-
 
 def apply_all(text: str) -> tuple[str, dict[str, int]]:
     """``text`` with every patch applied, and how many times each one matched (only those that did)."""

@@ -35,23 +35,29 @@ class SourceSet:
     missing: list[str]  # declared files that do not exist
 
     def digest(self) -> str:
+        """Hash of what the compiler will read: every file as staged, i.e. after the patches."""
         digest = hashlib.sha256()
         for item in sorted(self.files, key=lambda f: (f.tree, f.rel)):
-            digest.update(f"\0{item.tree}\0{item.rel}\0".encode() + item.path.read_bytes())
+            digest.update(f"\0{item.tree}\0{item.rel}\0".encode() + _patched(item)[0])
         return digest.hexdigest()
 
     def stage(self, directory: Path) -> dict[str, dict[str, int]]:
         """Copy every file under ``directory/<tree>/<rel>``, patched; returns the patches applied per file."""
         applied: dict[str, dict[str, int]] = {}
         for item in self.files:
-            data = item.path.read_bytes()
-            if item.path.suffix in {".cc", ".h", ".cpp", ".hpp", ".inc"}:
-                text, counts = _patches.apply_all(data.decode("utf-8", errors="surrogateescape"))
-                if counts:
-                    applied[f"{item.tree}:{item.rel}"] = counts
-                    data = text.encode("utf-8", errors="surrogateescape")
+            data, counts = _patched(item)
+            if counts:
+                applied[f"{item.tree}:{item.rel}"] = counts
             atomic_write(directory / item.tree / item.rel, data)
         return applied
+
+
+def _patched(item: SourceFile) -> tuple[bytes, dict[str, int]]:
+    data = item.path.read_bytes()
+    if item.path.suffix not in {".cc", ".h", ".cpp", ".hpp", ".inc"}:
+        return data, {}
+    text, counts = _patches.apply_all(data.decode("utf-8", errors="surrogateescape"))
+    return (text.encode("utf-8", errors="surrogateescape") if counts else data), counts
 
 
 def collect(checkout_root: Path, checkout_files: Iterable[str], own_root: Path | None = None,

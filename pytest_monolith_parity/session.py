@@ -146,10 +146,12 @@ class ParitySession:
         from .reference.probe import custom_ops_reached
 
         root = self.reference.checkout.root
+        covered = sorted({case.covers for case in cases if case.covers})
         ops: set[str] = set()
-        for covers in sorted({case.covers for case in cases if case.covers}):
+        for covers in covered:
             ops.update(custom_ops_reached(root, covers))
         libraries = self.kernels.libraries_for(sorted(ops))
+        libraries += [name for name in self.kernels.libraries_called_by(covered) if name not in libraries]
         start = time.perf_counter()
         for index, name in enumerate(libraries, 1):
             print(f"monolith-parity: kernels [{index}/{len(libraries)}] {name} "

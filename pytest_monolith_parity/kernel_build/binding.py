@@ -99,6 +99,11 @@ class KernelSet:
                 names.append(declared[op])
         return names
 
+    def libraries_called_by(self, paths: Iterable[str]) -> list[str]:
+        """The declared libraries whose ``callers`` include one of these Python files."""
+        wanted = set(paths)
+        return [library.name for library in self.manifest.libraries if wanted & set(library.callers)]
+
     # -- building and loading ----------------------------------------------------
     def result(self, name: str) -> _build.LibraryResult:
         with self._lock:
@@ -172,8 +177,8 @@ def refusal(result: _build.LibraryResult) -> str:
     """Why a built library must not be loaded into this process ('' when it may be)."""
     if not result.built:
         return f"library {result.name} is not built: {result.reason}"
-    if result.kind == "tensorflow":
-        built = (result.toolchain.get("tensorflow") or {})
+    if result.toolchain.get("tensorflow"):
+        built = result.toolchain["tensorflow"]
         try:
             running = toolchain.tensorflow()
         except toolchain.ToolMissing as error:
@@ -193,4 +198,6 @@ def load_library(result: _build.LibraryResult) -> Any:
         return tf.load_op_library(result.library)
     import ctypes  # noqa: PLC0415
 
+    if result.toolchain.get("tensorflow"):
+        import tensorflow  # noqa: F401,PLC0415 - its framework library (protobuf, absl) must be loaded first
     return ctypes.CDLL(result.library)

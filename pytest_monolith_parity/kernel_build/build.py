@@ -121,7 +121,7 @@ class BuildReport:
 # -- keys ----------------------------------------------------------------------------
 def toolchain_facts(library: Library) -> dict[str, Any]:
     facts: dict[str, Any] = {"compiler": toolchain.compiler_version(), "cxx": toolchain.cxx()}
-    if library.kind == "tensorflow":
+    if library.uses_tensorflow:
         facts["tensorflow"] = toolchain.tensorflow()
     if library.protos:
         facts["protoc"] = toolchain.protoc_version()
@@ -130,7 +130,7 @@ def toolchain_facts(library: Library) -> dict[str, Any]:
 
 def library_key(library: Library, source_digest: str, facts: dict[str, Any]) -> str:
     digest = hashlib.sha256()
-    payload = {"format": FORMAT, "library": library.to_json(), "sources": source_digest,
+    payload = {"format": FORMAT, "library": library.build_fields(), "sources": source_digest,
                "flags": toolchain.COMPILE_FLAGS, "toolchain": facts}
     digest.update(json.dumps(payload, sort_keys=True).encode())
     return digest.hexdigest()[:24]
@@ -155,16 +155,18 @@ def ensure_library(library: Library, manifest: KernelManifest, source_root: Path
                              declared_ops=declared_ops, action="not attempted")
     key = library_key(library, files.digest(), facts)
     final = cache_root / f"{library.name}-{key}"
+    cached = _cached(final)  # a stamp appears with its directory's rename, so it is read without the lock
+    if cached is not None:
+        return cached
+    if not build:
+        return LibraryResult(library.name, library.kind, "not built", key=key, declared_ops=declared_ops,
+                             action="not attempted", reason="not in the cache and building is off here "
+                             "(python -m pytest_monolith_parity build-ops builds it)")
     cache_root.mkdir(parents=True, exist_ok=True)
     with FileLock(str(cache_root / f"{library.name}-{key}.lock"), timeout=3600):
-        if (final / STAMP).is_file():
-            result = LibraryResult.from_json(json.loads((final / STAMP).read_text("utf-8")))
-            result.action = "cached"
-            return result
-        if not build:
-            return LibraryResult(library.name, library.kind, "not built", key=key, declared_ops=declared_ops,
-                                 action="not attempted", reason="not in the cache and building is off here "
-                                 "(python -m pytest_monolith_parity build-ops builds it)")
+        cached = _cached(final)  # another process built it while this one waited
+        if cached is not None:
+            return cached
         if final.exists():  # a build killed before its stamp was written
             shutil.rmtree(final, ignore_errors=True)
         temp = Path(tempfile.mkdtemp(prefix=f".{library.name}-{key}.", dir=cache_root))
@@ -180,6 +182,14 @@ def ensure_library(library: Library, manifest: KernelManifest, source_root: Path
             shutil.rmtree(temp, ignore_errors=True)
             raise
     result.action = "compiled"
+    return result
+
+
+def _cached(final: Path) -> LibraryResult | None:
+    if not (final / STAMP).is_file():
+        return None
+    result = LibraryResult.from_json(json.loads((final / STAMP).read_text("utf-8")))
+    result.action = "cached"
     return result
 
 
@@ -258,7 +268,8 @@ def _compile(library: Library, files: _sources.SourceSet, work: Path, key: str, 
     while True:
         say(f"{library.name}: linking {len(objects)} object(s) ({time.perf_counter() - start:.0f}s)")
         command = [toolchain.cxx(), "-shared", *[str(o) for _, o, _ in objects], "-o", str(target),
-                   *(tf["link_flags"] if tf else []), *[f"-l{lib}" for lib in library.libs], "-Wl,--no-undefined"]
+                   *(tf["link_flags"] if tf else []), *_rpath(tf), *[f"-l{lib}" for lib in library.libs],
+                   "-Wl,--no-undefined"]
         status, output = toolchain.run(command)
         log += ["$ " + " ".join(command), output]
         if status == 0:
@@ -287,6 +298,13 @@ def _compile(library: Library, files: _sources.SourceSet, work: Path, key: str, 
     result.kernels = sorted(kernels - set(result.unlinked_ops))
     result.library = str(target)
     return finish("built")
+
+
+def _rpath(tf: dict[str, Any] | None) -> list[str]:
+    """A C ABI library linked against TensorFlow finds libtensorflow_framework where it was linked."""
+    if not tf:
+        return []
+    return [f"-Wl,-rpath,{flag[2:]}" for flag in tf["link_flags"] if flag.startswith("-L")]
 
 
 # -- all of them -----------------------------------------------------------------------------

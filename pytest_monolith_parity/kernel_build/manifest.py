@@ -15,6 +15,11 @@ to a table, not to code::
     protos = []                                 # .proto files compiled with protoc into the build directory
                                                 # (one library per proto: protobuf aborts on a duplicate)
     libs = []                                   # system libraries to link (-l<name>)
+    callers = []                                # Python files whose cases call the library directly (a C ABI
+                                                # library has no op the bootstrap could trace): a run whose
+                                                # cases cover one builds the library before they run
+    link_tensorflow = false                     # c-abi only: compile and link with TensorFlow's flags too
+                                                # (its protobuf and absl, so one copy of each per process)
     why = "..."                                 # one line for the docs and the reports
 
 Pytest-free; a malformed manifest raises :class:`ManifestError` naming the
@@ -31,7 +36,7 @@ from pathlib import Path
 FORMAT = 1
 KINDS = ("tensorflow", "c-abi")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_LIST_FIELDS = ("sources", "optional", "own_sources", "protos", "libs", "defines")
+_LIST_FIELDS = ("sources", "optional", "own_sources", "protos", "libs", "defines", "callers")
 
 
 class ManifestError(ValueError):
@@ -50,10 +55,20 @@ class Library:
     protos: tuple[str, ...] = ()
     libs: tuple[str, ...] = ()
     defines: tuple[str, ...] = ()
+    callers: tuple[str, ...] = ()
+    link_tensorflow: bool = False
     why: str = ""
+
+    @property
+    def uses_tensorflow(self) -> bool:
+        return self.kind == "tensorflow" or self.link_tensorflow
 
     def to_json(self) -> dict:
         return dataclasses.asdict(self)
+
+    def build_fields(self) -> dict:
+        """What decides the compiled library (its cache key): not ``why`` nor ``callers``."""
+        return {k: v for k, v in self.to_json().items() if k not in {"why", "callers"}}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,10 +115,10 @@ def load_manifest(path: str | Path) -> KernelManifest:
         if name in seen:
             raise ManifestError(f"{where} is declared twice; give each library its own name")
         seen.add(name)
-        unknown = set(entry) - {"name", "kind", "why", *_LIST_FIELDS}
+        unknown = set(entry) - {"name", "kind", "why", "link_tensorflow", *_LIST_FIELDS}
         if unknown:
             raise ManifestError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}; "
-                                f"known: name, kind, why, {', '.join(_LIST_FIELDS)}")
+                                f"known: name, kind, why, link_tensorflow, {', '.join(_LIST_FIELDS)}")
         kind = entry.get("kind", "tensorflow")
         if kind not in KINDS:
             raise ManifestError(f"{where}: kind must be one of {', '.join(KINDS)}, got {kind!r}")
@@ -118,11 +133,14 @@ def load_manifest(path: str | Path) -> KernelManifest:
         why = entry.get("why", "")
         if not isinstance(why, str):
             raise ManifestError(f"{where}: `why` must be a string")
+        link_tensorflow = entry.get("link_tensorflow", False)
+        if not isinstance(link_tensorflow, bool):
+            raise ManifestError(f"{where}: `link_tensorflow` must be true or false")
         for proto in fields["protos"]:
             owner = proto_owner.setdefault(proto, name)
             if owner != name:
                 raise ManifestError(f"{where}: proto {proto} is already compiled into library {owner!r}; a proto "
                                     "may belong to one library only (protobuf aborts when a second library "
                                     "registers the same file): move the kernels that need it into that library")
-        libraries.append(Library(name=name, kind=kind, why=why, **fields))
+        libraries.append(Library(name=name, kind=kind, why=why, link_tensorflow=link_tensorflow, **fields))
     return KernelManifest(path=path.resolve(), libraries=tuple(libraries))

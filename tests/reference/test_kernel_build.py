@@ -212,3 +212,26 @@ def test_cli_build_ops_reports_a_bad_manifest(tmp_path):
         [sys.executable, "-m", "pytest_monolith_parity", "build-ops", "--manifest", str(tmp_path / "none.toml"),
          "--source-root", str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert completed.returncode == 2 and "does not exist" in completed.stderr
+
+
+def test_the_probe_says_which_custom_ops_have_a_built_kernel(built, kernel_checkout, kernel_cache, proto_cache,
+                                                             monkeypatch):
+    from pytest_monolith_parity.reference import probe
+
+    monkeypatch.setenv(kbuild.CACHE_ENV, str(kernel_cache))
+    result = probe.probe(kernel_checkout, ["monolith/native_training/scale_ops.py"], workers=1, timeout=60,
+                         cache_dir=proto_cache, kernels_manifest=MANIFEST)
+    row = result.rows[0]
+    assert (row.klass, row.custom_ops, row.custom_ops_built) == (
+        "importable", ["ParityBroken", "parity_no_kernel", "parity_scale_add"], ["parity_scale_add"])
+    summary = result.summary()
+    assert (summary["custom_op_uses"], summary["custom_op_uses_built"]) == (3, 1)
+    assert "custom ops called by importable files: 1 of 3 built" in probe.render(result, "table")
+    assert result.environment["kernels"]["parity_ops"]["status"] == "built"
+    assert "# TensorFlow shim: tensorflow.python.framework.ops.Tensor -> alias" in probe.render(result, "tsv")
+
+
+def test_every_patch_is_in_the_docs():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "reference-environment.md").read_text()
+    for patch in kpatches.PATCHES:
+        assert f"| `{patch.name}` |" in docs, f"patch {patch.name} is missing from docs/reference-environment.md"

@@ -1,5 +1,5 @@
 //! Wrappers for `monolith/native_training/*.py` whose Python side runs monolith's C++ kernels
-//! (crates `monolith-training`, `monolith-data`, `monolith-optimizer`).
+//! (crates `monolith-training`, `monolith-data`, `monolith-optimizer`, `monolith-hash-table`).
 //!
 //! Some functions return a plain value at one monolith-rs revision and a `Result` at another;
 //! [`PortResult`] accepts both, so one wrapper builds against either and an `Err` becomes
@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 use crate::errors::MonolithError;
 
 pub mod data;
+pub mod entry;
 pub mod gen_seq_mask;
 pub mod logging_ops;
 pub mod optimizers;
@@ -63,5 +64,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     logging_ops::register(m)?;
     optimizers::register(m)?;
     data::register(m)?;
+    entry::register(m)?;
     Ok(())
 }

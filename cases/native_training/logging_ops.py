@@ -35,15 +35,17 @@ def _as_message(serialized: bytes):
     return message
 
 
-_RUST_LIMIT_IS_NOT_RSS = divergence(
-    "monolith-training's check_machine_health reports OUT_OF_MEMORY only for mem_limit <= 0 (logging_ops.rs: "
-    "`if machine_info.mem_limit <= 0`), never reading the process's memory; the kernel compares VmRSS with "
-    "the limit", outcome="mismatch", message="")
+_REASON = ("monolith-training's check_machine_health reports OUT_OF_MEMORY only for mem_limit <= 0, with the "
+           "message 'out of memory' (logging_ops.rs: `if machine_info.mem_limit <= 0`), never reading the process's "
+           "memory; the kernel compares VmRSS with the limit and says 'Memory limit exceeded. Current: .., Limit: ..'")
+_RSS_OVER_LIMIT = divergence(_REASON, outcome="mismatch", message="status: OUT_OF_MEMORY (1) != unset (presence)")
+_OTHER_MESSAGE = divergence(_REASON, outcome="mismatch",
+                            message='message: "Memory limit exceeded. Current: <rss>, Limit: 0" != "out of memory"')
 
 Case(id="check_machine_health", covers=COVERS,
      python=python_call(reference_machine_health, isolated=True, post=_as_message),
      rust=pyo3("check_machine_health", post=_as_message),
      examples=[example(1 << 62, id="healthy"),
-               example(1, id="one_byte_limit", expect=_RUST_LIMIT_IS_NOT_RSS),
-               example(0, id="zero_limit", expect=_RUST_LIMIT_IS_NOT_RSS)],
+               example(1, id="one_byte_limit", expect=_RSS_OVER_LIMIT),
+               example(0, id="zero_limit", expect=_OTHER_MESSAGE)],
      compare=compare.proto())

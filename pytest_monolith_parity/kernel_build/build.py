@@ -278,7 +278,7 @@ def _compile(library: Library, files: _sources.SourceSet, work: Path, key: str, 
         if not culprits:
             return finish("failed", f"link: {first_error(output)}")
         for item in culprits:  # an optional kernel that needs what is not linked: drop it, link the rest
-            result.failed_sources[item[0]] = f"link: {first_error(output)}"
+            result.failed_sources[item[0]] = f"link: {_undefined_symbol(output, item[0]) or first_error(output)}"
             objects.remove(item)
 
     linked = {label for label, _, _ in objects}
@@ -298,6 +298,15 @@ def _compile(library: Library, files: _sources.SourceSet, work: Path, key: str, 
     result.kernels = sorted(kernels - set(result.unlinked_ops))
     result.library = str(target)
     return finish("built")
+
+
+def _undefined_symbol(output: str, label: str) -> str:
+    """The linker's first ``undefined reference to `X'`` line for the source ``label`` (the cause, not collect2's)."""
+    name = Path(label.split(" ")[-1]).name
+    for line in output.splitlines():
+        if "undefined reference to" in line and (f"{name}:" in line or f"{Path(name).stem}.o" in line):
+            return f"{name}: undefined reference to {line.split('undefined reference to', 1)[1].strip()[:240]}"
+    return ""
 
 
 def _rpath(tf: dict[str, Any] | None) -> list[str]:

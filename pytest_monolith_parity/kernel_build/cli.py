@@ -43,7 +43,12 @@ def run(options: argparse.Namespace, checkout_root: Path | None, manifest_path: 
 
     report = build_libraries(manifest, root, options.libraries or None, cache, progress)
     for result in report.results:
-        detail = f"{len(result.kernels)} op(s): {', '.join(result.kernels)}" if result.built else result.reason
+        if not result.built:
+            detail = result.reason
+        elif result.kind == "c-abi":
+            detail = "C ABI library (loaded with ctypes)"
+        else:
+            detail = f"{len(result.kernels)} op(s): {', '.join(result.kernels)}"
         print(f"{result.name:24} {result.status:12} {result.action:14} {result.seconds:7.1f}s  {detail}")
         for source, error in sorted(result.failed_sources.items()):
             print(f"{'':24} optional {source}: {error}")

@@ -15,7 +15,6 @@ use pyo3::types::PyDict;
 mod agent_service;
 mod convert;
 mod errors;
-mod native_training;
 
 /// Which checkout this extension was built from (set by the build, see docs/rust-bindings.md),
 /// so a run can refuse an extension built from another revision.
@@ -33,6 +32,5 @@ fn monolith_parity_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(build_info, m)?)?;
     errors::register(m)?;
     agent_service::register(m)?;
-    native_training::register(m)?;
     Ok(())
 }

@@ -13,8 +13,9 @@ SAMPLE_WORKER_PR := $(SAMPLE_RUST)/target-pr/release/sample-worker
 
 setup: $(STAMPS)/system.stamp $(STAMPS)/python.stamp $(STAMPS)/sample.stamp
 
-# Debian packages the tests use: a headless browser (HTML report test) and a ZooKeeper server.
-DEBIAN_PACKAGES := chromium zookeeper
+# Debian packages the tests use: a headless browser (HTML report test) and a ZooKeeper server; g++ and
+# protobuf/glog/absl to build custom-op kernels (our own test op in CI; monolith's with `build-ops`).
+DEBIAN_PACKAGES := chromium zookeeper g++ protobuf-compiler libprotobuf-dev libgoogle-glog-dev libabsl-dev
 $(STAMPS)/system.stamp:
 	mkdir -p $(STAMPS)
 	dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1 || (apt-get update -q && \

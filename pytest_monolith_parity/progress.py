@@ -84,6 +84,7 @@ class Progress:
         self.finished = False
         self._last_draw = float("-inf")
         self._line_open = False
+        self._first_draw = True  # a TTY line starts on a line of its own (pytest may have left one unfinished)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._emit_plain(self.render())
@@ -168,7 +169,8 @@ class Progress:
         if self.mode == "tty":
             if now - self._last_draw >= 0.1:
                 self._last_draw = now
-                self._write(("\n" if not self._line_open else "") + "\r" + self._fit(self.render()) + "\x1b[K")
+                self._write(("\n" if self._first_draw else "") + "\r" + self._fit(self.render()) + "\x1b[K")
+                self._first_draw = False
                 self._line_open = True
         elif now - self._last_draw >= self.interval:
             self._emit_plain(self.render())

@@ -202,11 +202,12 @@ def ensure(monolith_root: str | Path, *, what: Iterable[str] = ("bindings",), fe
                     bar.finish("failed")
                 raise
             record_checkout_crates(target, [c.directory for c in graph.crates])
-            out_dir = cargo.build_script_out_dir(messages, made.bindings_package)
-            if out_dir is None or not (out_dir / API_FILE).is_file():
-                raise BuildError(f"cargo built {made.bindings_package} but its build script wrote no {API_FILE} "
-                                 "(rust_bindings/build.rs must call parity_api_scan::Scan::run)")
-            cargo.install(out_dir / API_FILE, api_file)
+            if template.build_script is not None:  # bindings without a build script have no API facts
+                out_dir = cargo.build_script_out_dir(messages, made.bindings_package)
+                if out_dir is None or not (out_dir / API_FILE).is_file():
+                    raise BuildError(f"cargo built {made.bindings_package} but its build script wrote no "
+                                     f"{API_FILE} ({template.build_script} must call parity_api_scan::Scan::run)")
+                cargo.install(out_dir / API_FILE, api_file)
             cargo.install(cargo.find_artifact(messages, made.lib_name, "cdylib"), extension)
             if bar is not None:
                 bar.finish("built")
@@ -214,7 +215,7 @@ def ensure(monolith_root: str | Path, *, what: Iterable[str] = ("bindings",), fe
         artifacts.results["bindings"] = ensure_built(
             mode, _rebuild_command(root, "bindings", template.directory, cache, features),
             template.sources() + common + crates, build_dir / f"stamp-bindings-{key}.json",
-            run=build_bindings, outputs=[extension, api_file])
+            run=build_bindings, outputs=[extension] + ([api_file] if template.build_script else []))
         artifacts.extension, artifacts.python_path = extension, extension.parent
         if api_file.is_file():
             artifacts.api = json.loads(api_file.read_text("utf-8"))

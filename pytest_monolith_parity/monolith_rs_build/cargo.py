@@ -86,7 +86,11 @@ def _read_messages(stdout, into: list[dict], progress: Progress | None) -> None:
         if reason == "compiler-artifact":
             into.append(message)
             if progress is not None:
-                progress.advance(message.get("target", {}).get("name", ""))
+                target = message.get("target", {})
+                name = target.get("name", "")
+                if "custom-build" in target.get("kind", []):
+                    name = f"{_package_name(message.get('package_id', ''))} (build script)"
+                progress.advance(name)
         elif reason == "build-script-executed":
             into.append(message)
 

@@ -190,7 +190,9 @@ def ensure(monolith_root: str | Path, *, what: Iterable[str] = ("bindings",), fe
             meta = cargo.metadata(cargo_program, made.manifest, features=cargo_features, env=env)
             graph = analyse(meta, made.bindings_package, workspace.root)
             crates_file = build_dir / f"api-crates-{key}.tsv"
-            atomic_write(crates_file, graph.api_crates_text().encode())
+            text = graph.api_crates_text().encode()
+            if not crates_file.is_file() or crates_file.read_bytes() != text:  # build.rs reruns when it changes
+                atomic_write(crates_file, text)
             bar = reporter(f"rust bindings [{', '.join(features) or 'no package'}]", graph.units)
             try:
                 with target_lock(target):  # the guard must not delete fingerprints another build is writing

@@ -14,6 +14,13 @@ of its class.  The gate lists such *loose records*; with
 
 A run that did not finish is never judged here: see :mod:`completeness`.
 
+*rust unavailable* (the checkout lacks the Rust function a case calls) is
+neither a pass nor a failure: such items are counted and listed, and never
+fail a run on their own.  Against a baseline they count by what changed: an
+item unavailable on the base that runs now is *new* (failing if it does not
+pass), one that ran on the base and is unavailable now is a *regression*
+(the pull request removed a function the cases cover).
+
 Exit codes of a parity run (pytest's own where they exist):
 
 == ===================================================================
@@ -113,6 +120,7 @@ class GateResult:
     harness_errors: list[str] = dataclasses.field(default_factory=list)
     loose_records: list[str] = dataclasses.field(default_factory=list)
     strict_records: bool = False
+    rust_unavailable: list[str] = dataclasses.field(default_factory=list)  # not run here, and not a regression
     baseline: bool = False
 
     @property
@@ -131,14 +139,16 @@ class GateResult:
         if self.loose_records:
             loose = f"; {len(self.loose_records)} recorded divergence(s) without a message prefix" + (
                 " (--parity-strict-records)" if self.strict_records else " (a warning; --parity-strict-records fails)")
+        unavailable = f", {len(self.rust_unavailable)} rust unavailable" if self.rust_unavailable else ""
         if not self.baseline:
             failing = len(self.still_failing) + len(self.new_failing)
             return (f"GATE: {verdict} ({failing} failing, {len(self.unexpected_passes)} unexpected pass, "
-                    f"{len(self.harness_errors)} harness error){loose}")
+                    f"{len(self.harness_errors)} harness error{unavailable}){loose}")
         return (f"GATE: {verdict} vs baseline: {len(self.regressions)} regression, {len(self.fixes)} fixed, "
                 f"{len(self.new_passing) + len(self.new_failing)} new ({len(self.new_failing)} failing), "
                 f"{len(self.still_failing)} still failing, {len(self.removed)} removed, "
-                f"{len(self.unexpected_passes)} unexpected pass, {len(self.harness_errors)} harness error{loose}")
+                f"{len(self.unexpected_passes)} unexpected pass, {len(self.harness_errors)} harness error"
+                f"{unavailable}{loose}")
 
     def exit_code(self) -> int:
         if self.harness_errors:
@@ -166,7 +176,12 @@ def evaluate(current: Sequence[Mapping[str, Any]], baseline: Sequence[Mapping[st
         if outcome is Outcome.UNEXPECTED_PASS:
             result.unexpected_passes.append(nodeid)
             continue
-        if baseline is not None and nodeid not in before:
+        ran_before = nodeid in before and not Outcome(before[nodeid]["outcome"]).not_run
+        if outcome.not_run:
+            # it ran on the base and its Rust function is gone now: the pull request removed what a case covers
+            (result.regressions if baseline is not None and ran_before else result.rust_unavailable).append(nodeid)
+            continue
+        if baseline is not None and not ran_before:  # a new case, or one whose function the base lacked
             (result.new_passing if now_passed else result.new_failing).append(nodeid)
             continue
         was_passed = _passed(before[nodeid]) if nodeid in before else now_passed

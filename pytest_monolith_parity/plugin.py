@@ -74,6 +74,23 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     return None
 
 
+class _CaseFileNotATestModule(pytest.File):
+    """Stands in for pytest's own Module of a case file named on the command line: the case file is ours."""
+
+    def collect(self):
+        return []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector):
+    """A case file given as an argument is collected once, as cases (pytest would also import it as a test
+    module: a case file's relative imports of its ``_support/`` then fail collection)."""
+    resolved = module_path.resolve()
+    if any(resolved.is_relative_to(root) for root in parent.config.stash[SESSION_KEY].settings.case_paths):
+        return _CaseFileNotATestModule.from_parent(parent, path=module_path)
+    return None
+
+
 def pytest_collection(session: pytest.Session) -> None:
     settings = session.config.stash[SESSION_KEY].settings
     if settings.require_monolith_root and not settings.monolith_root:

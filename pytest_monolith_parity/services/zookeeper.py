@@ -11,9 +11,9 @@ listens on a free port of 127.0.0.1 only, and runs in its own process group so
   ``"127.0.0.1:<port>"``.
 * ``shared_server()``: one server per Python process, started lazily on first
   use (each pytest-xdist worker is its own process, so each gets its own),
-  health-checked on every use (:mod:`.health`): a server found dead is
-  restarted on a new port, and a call that used it while it died is a
-  harness error.  Drivers get the server only through it.
+  health-checked on every use (:mod:`.health`) and supervised: a server
+  that dies is restarted at once on the same port with the same data (else
+  on a free port), and a call that used it while it died is a harness error.  Drivers get the server only through it.
 * ``fresh_chroot(prefix)``: a new, empty, uniquely named top-level node on the
   shared server; ``chroot_hosts(chroot)`` is the connection string rooted there.
 * ``dump_tree(hosts, chroot)``: every node below ``chroot`` as a sorted list of
@@ -313,9 +313,9 @@ def shared_server() -> ZooKeeperServer:
     """The process-wide server, started on first use (a forked child starts its own).
 
     Every call goes through :func:`.health.use`: the server is checked, restarted
-    (new port) if it died since the last use, and recorded as used by the current
-    case, which fails as a harness error if the server dies while it runs.  Callers
-    take ``hosts`` from the returned server each time, never from an earlier call.
+    (same port and data when it can) if it died since the last use, and recorded
+    as used by the current case, which fails as a harness error if the server dies
+    while it runs.  Callers take ``hosts`` from the returned server each time.
     """
     global _shared, _shared_pid
     with _shared_lock:

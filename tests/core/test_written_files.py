@@ -35,5 +35,5 @@ def test_the_parity_line_lists_every_class_in_a_fixed_order_zeros_included():
     assert line == ("PARITY: 2 match, 0 error agreement, 0 mismatch, 0 different errors, 0 python raised, "
                     "0 rust raised, 0 rust panicked, 0 process crashed, 0 timeout, 0 reference drifted, "
                     "0 golden missing, 0 expected divergence, 0 unexpected pass, 0 divergence changed, "
-                    "0 reference unavailable, 1 harness error")
+                    "0 reference unavailable, 0 rust unavailable, 1 harness error")
     assert summary_line([]).startswith("PARITY: 0 match, 0 error agreement, 0 mismatch, ")

@@ -79,7 +79,7 @@ def test_golden_stands_in_when_the_reference_is_unavailable(sample, monkeypatch)
     (sample.golden() / "sample_reference/__init__/version.json").unlink()
     result = sample.run("-k", "version", "--unused-goldens", "ignore")
     result.assert_outcomes(skipped=1)
-    result.stdout.fnmatch_lines(["PARITY: 0 match, *, 1 reference unavailable, 0 harness error"])
+    result.stdout.fnmatch_lines(["PARITY: 0 match, *, 1 reference unavailable, 0 rust unavailable, 0 harness error"])
 
 
 def test_unused_golden_is_reported_and_can_fail_the_run(sample):

@@ -46,7 +46,7 @@ def test_each_divergence_fails_with_its_class(sample):
     result.stdout.fnmatch_lines(["PARITY: 0 match, 0 error agreement, 3 mismatch, 0 different errors, 1 python raised, "
                                  "1 rust raised, 1 rust panicked, 0 process crashed, 1 timeout, 0 reference drifted, "
                                  "0 golden missing, 0 expected divergence, 0 unexpected pass, 0 divergence changed, "
-                                 "0 reference unavailable, 0 harness error"])
+                                 "0 reference unavailable, 0 rust unavailable, 0 harness error"])
 
 
 STALE = textwrap.dedent('''

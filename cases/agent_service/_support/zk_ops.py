@@ -83,7 +83,7 @@ def server():
     it as used by the running case: if it dies while the case runs, the case is a
     harness error naming the server, never a verdict about either side.  Not
     installed here (a static reason): *reference unavailable*.  Take ``hosts`` from
-    the returned server on every call; a restarted server listens on a new port.
+    the returned server on every call; a restarted server keeps its port only when it is still free.
     """
     from pytest_monolith_parity.services import zookeeper as zk
     try:

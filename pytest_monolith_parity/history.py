@@ -8,7 +8,11 @@ Format (JSON Lines, UTF-8, one object per line, appended, never rewritten)::
   ISO 8601 in UTC), or the time of the append when the report has none;
 * ``revision`` -- the Rust revision the run tested (``null`` when unknown);
 * ``counts`` -- the report's ``totals``: outcome string -> number of items
-  (only outcomes that occurred; an absent outcome means 0).
+  (only outcomes that occurred; an absent outcome means 0);
+* ``verdicts`` -- outcome string -> the node ids of the items that ended so,
+  sorted (absent in lines written before it existed), so the report can say
+  per case since when it has its verdict and whether it flips
+  (:mod:`case_history`).
 
 :func:`append_history` writes a whole line with one ``write`` on a file opened
 for appending, under a file lock, so concurrent runs never interleave and a
@@ -42,7 +46,11 @@ def history_entry(report: Mapping[str, Any], revision: str | None = None) -> dic
     if revision is None:
         revision = report.get("revision")
     counts = {str(outcome): int(count) for outcome, count in sorted((report.get("totals") or {}).items())}
-    return {"date": str(date), "revision": None if revision is None else str(revision), "counts": counts}
+    verdicts: dict[str, list[str]] = {}
+    for case in report.get("cases") or []:
+        verdicts.setdefault(str(case.get("outcome")), []).append(str(case.get("nodeid")))
+    return {"date": str(date), "revision": None if revision is None else str(revision), "counts": counts,
+            "verdicts": {outcome: sorted(nodeids) for outcome, nodeids in sorted(verdicts.items())}}
 
 
 def append_history(path: str | os.PathLike[str], report: Mapping[str, Any], revision: str | None = None) -> dict[str, Any]:
@@ -72,6 +80,10 @@ def append_history(path: str | os.PathLike[str], report: Mapping[str, Any], revi
         finally:
             os.close(fd)
     return entry
+
+
+#: Fields an entry may carry besides date, revision and counts; read_history keeps them.
+_OPTIONAL = ("verdicts", "selection")
 
 
 def _valid(entry: Any) -> bool:
@@ -107,5 +119,6 @@ def read_history(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
                     else "malformed line")
             warnings.warn(HistoryWarning(f"{path}:{index + 1}: skipped a {what}: {raw[:80]!r}"), stacklevel=2)
             continue
-        entries.append({"date": entry.get("date"), "revision": entry.get("revision"), "counts": entry["counts"]})
+        entries.append({"date": entry.get("date"), "revision": entry.get("revision"), "counts": entry["counts"],
+                        **{key: entry[key] for key in _OPTIONAL if key in entry}})
     return entries

@@ -47,7 +47,7 @@ class SetupError(Exception):
 
 
 def open_session(rootdir: Path, options: dict[str, Any], environ: dict[str, str] | os._Environ, *,
-                 update_golden: bool, baseline_path: str | None, fix: bool) -> "ParitySession":
+                 update_golden: bool, baseline_path: str | None, fix: bool, perf_gate: bool = False) -> "ParitySession":
     """Resolve settings and inputs into a ready session (reference environment active), or raise SetupError."""
     from .compare.base import ComparatorConfigError
     from .compare.tensor import configure_default_tolerances
@@ -74,6 +74,8 @@ def open_session(rootdir: Path, options: dict[str, Any], environ: dict[str, str]
     except BaselineError as error:
         raise SetupError(str(error)) from None
     state = ParitySession(settings, update_golden=update_golden, baseline=baseline, fix=fix)
+    state.baseline_path = Path(baseline_path) if baseline_path else None
+    state.perf_gate = perf_gate
     try:
         state.activate_reference()
     except (CheckoutError, ReferenceEnvironmentError, ProtoCompileError) as error:
@@ -91,6 +93,9 @@ class ParitySession:
         self.gate: GateResult | None = None
         self.fix_report = None  # fixer.FixReport after --parity-fix
         self.other_failures = 0
+        self.baseline_path: Path | None = None  # the baseline report, for the reports' "changed" section
+        self.perf_gate = False  # --parity-perf-gate: a case whose Rust side got slower fails the run
+        self.slower: list[dict[str, Any]] = []
         revision = settings.reference_revision or detect_revision(settings.monolith_root)
         self.store = GoldenStore(settings.golden_path, harness_version=__version__, reference_revision=revision)
         self.workers = WorkerPool(start_timeout=settings.worker_start_timeout)
@@ -173,7 +178,8 @@ class ParitySession:
         return execution, replay
 
     def record(self, execution: Execution, nodeid: str, replay: str = "") -> dict[str, Any]:
-        return build_record(execution, nodeid, replay)
+        return build_record(execution, nodeid, replay, root=self.settings.rootdir,
+                            rust_module=self.settings.rust_module)
 
     # -- merging (xdist) --------------------------------------------------
     def worker_output(self) -> dict[str, Any]:
@@ -206,17 +212,19 @@ class ParitySession:
         if not self.records:
             return
         self.gate = evaluate(self.records, self.baseline)
+        history_path = self.settings.path(self.settings.history_file)
         report = build_report(self.records, revision=self.settings.revision, extra={
             "reference_revision": self.store.reference_revision,
             "golden": {"changed": self.changed_goldens, "unused": self.unused_goldens},
             "gate": self.gate.to_json(),
             "probe": load_probe(self.settings.path(self.settings.probe_file)),
-        })
+        }, **self._report_context(history_path))
+        self.slower = list((report.get("changes") or {}).get("slower") or [])
+        if report.get("perf") is not None:
+            report["perf"]["gate"] = self.perf_gate
         self.report_paths = write_reports(self.settings.report_path, report)
-        history_path = self.settings.path(self.settings.history_file)
         append_history(history_path, report, self.settings.revision)
-        self.report_paths["html"] = write_html(self.settings.report_path, report, history=read_history(history_path),
-                                               coverage=self._coverage(report))
+        self.report_paths["html"] = write_html(self.settings.report_path, report)
         summary = markdown_summary(report, self.gate.line())
         atomic_write(self.settings.report_path / "summary.md", summary.encode("utf-8"))
         self.report_paths["summary"] = self.settings.report_path / "summary.md"
@@ -231,12 +239,30 @@ class ParitySession:
 
     def _coverage(self, report: dict[str, Any]) -> dict[str, Any] | None:
         """Per-package coverage of the inventory's files by cases, when an inventory is present."""
+        return self._inventory_coverage(report["cases"])
+
+    def _inventory_coverage(self, records: list[dict[str, Any]]) -> dict[str, Any] | None:
         path = self.settings.path(self.settings.inventory_file)
         if not path.is_file():
             return None
         from .inventory import store
 
-        return coverage_from_inventory(store.load(path), report["cases"])
+        return coverage_from_inventory(store.load(path), records)
+
+    def _report_context(self, history_path: Path) -> dict[str, Any]:
+        """What build_report adds to the records: the baseline, the trend, the inventory, the environment."""
+        from .changes import load_baseline_document
+        from .environment import collect
+
+        settings = self.settings
+        return {
+            "baseline": load_baseline_document(self.baseline_path) if self.baseline_path else None,
+            "history": read_history(history_path),
+            "coverage": self._inventory_coverage(self.records),
+            "environment": collect(rootdir=settings.rootdir, golden_dir=settings.golden_path,
+                                   monolith_root=settings.path(settings.monolith_root) if settings.monolith_root else None,
+                                   rust_revision=settings.revision, reference_revision=self.store.reference_revision),
+        }
 
     def annotations(self) -> list[str]:
         return annotations(self.records) if os.environ.get("GITHUB_ACTIONS") == "true" else []
@@ -245,9 +271,12 @@ class ParitySession:
         """The run's exit code: pytest's, unless the parity gate decides (see gate.py)."""
         if self.gate is None or pytest_status not in (0, 1) or self.other_failures:
             return pytest_status
+        code = self.gate.exit_code()
         if self.unused_goldens and self.settings.unused_goldens == "fail":
-            return max(1, self.gate.exit_code())
-        return self.gate.exit_code()
+            code = max(1, code)
+        if self.perf_gate and self.slower:
+            code = max(1, code)
+        return code
 
     def summary(self) -> str:
         return summary_line(self.records)

@@ -3,11 +3,14 @@
 Writes, under the output directory:
 
 * ``PYTHON_PARITY_INDEX.md`` -- one row per inventoried file (lines,
-  status, Rust mapping, cases, verdicts, probe class) and the Python -> Rust
+  status, Rust mapping, cases, parity %, verdicts, the Rust / Python time
+  ratio of its ``perf=True`` cases, probe class) and the Python -> Rust
   module mapping table;
 * ``parity/<python path>.md`` -- one checklist per file: symbols and their
   Rust counterparts, behaviour notes, the mapping, the cases and their
-  outcomes, open gaps.
+  outcomes, the timings of its timed cases, open gaps.
+
+Parity % and the time ratio are the reports' own figures (:mod:`figures`).
 
 Status of a file (exactly one of :data:`STATUSES`):
 
@@ -31,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..figures import figures_of, format_pct, perf_figures, timed
 from ..files import atomic_write
 
 STATUSES = ("not started", "cases exist", "parity verified", "divergent", "reference unavailable", "N/A")
@@ -101,6 +105,24 @@ def _mapping_text(entry: Mapping[str, Any]) -> str:
 def _verdicts(cases: Sequence[Mapping[str, Any]]) -> str:
     counts = collections.Counter(str(case.get("outcome", "")) for case in cases)
     return ", ".join(f"{count} {outcome}" for outcome, count in sorted(counts.items()))
+
+
+def _parity(cases: Sequence[Mapping[str, Any]]) -> str:
+    return format_pct(figures_of(str(c.get("outcome", "")) for c in cases)["parity_pct"]) if cases else "—"
+
+
+def _fmt_seconds(value: Any) -> str:
+    if not isinstance(value, (int, float)):
+        return "—"
+    return f"{value * 1e6:.0f} µs" if value < 1e-3 else f"{value * 1e3:.3g} ms" if value < 1 else f"{value:.3g} s"
+
+
+def _ratio(cases: Sequence[Mapping[str, Any]]) -> str:
+    """Rust / Python time of a file's timed items (geometric mean), as the reports show it."""
+    perf = perf_figures(c.get("perf") for c in cases)
+    if perf is None or perf.get("ratio") is None:
+        return "—"
+    return f"{perf['ratio']:.2g}× ({perf['items']} timed)"
 
 
 def _cell(text: str) -> str:
@@ -177,6 +199,18 @@ def checklist(path: str, entry: Mapping[str, Any], cases: Sequence[Mapping[str, 
         lines.append("No parity case covers this file yet.")
     lines.append("")
 
+    timed_cases = [c for c in cases if timed(c.get("perf"))]
+    if timed_cases:
+        lines += ["## Performance", "", f"Rust / Python time: {_ratio(cases)} (below 1: the port is faster).", "",
+                  "| case | example | Python | Rust | Rust / Python |", "|---|---|---:|---:|---:|"]
+        for case in sorted(timed_cases, key=lambda c: (str(c.get("case_id")), str(c.get("example_id")))):
+            perf = case["perf"]
+            ratio = f"{perf['ratio']:.2g}×" if isinstance(perf.get("ratio"), (int, float)) else "—"
+            lines.append(f"| `{case.get('case_id')}` | {case.get('example_id', '')} | "
+                         f"{_fmt_seconds(perf['python']['median'])} ± {_fmt_seconds(perf['python']['noise'])} | "
+                         f"{_fmt_seconds(perf['rust']['median'])} ± {_fmt_seconds(perf['rust']['noise'])} | {ratio} |")
+        lines.append("")
+
     gaps = []
     if rust.get("status") == "unmapped":
         gaps.append(f"no Rust counterpart established ({rust.get('reason', '')})")
@@ -220,12 +254,14 @@ def build(inventory: Mapping[str, Any], results: Sequence[Mapping[str, Any]], ou
         lines += ["Cases cover files the inventory lacks (fix `covers=` or regenerate the inventory): "
                   + ", ".join(f"`{p}`" for p in unknown), ""]
     has_probe = bool(probe)
-    header = "| file | lines | status | Rust mapping | cases | verdicts |" + (" probe |" if has_probe else "")
-    lines += ["## Files", "", header, "|---|---:|---|---|---:|---|" + ("---|" if has_probe else "")]
+    header = ("| file | lines | status | Rust mapping | cases | verdicts | parity | Rust / Python time |"
+              + (" probe |" if has_probe else ""))
+    lines += ["## Files", "", header, "|---|---:|---|---|---:|---|---:|---:|" + ("---|" if has_probe else "")]
     for path in sorted(files):
         entry, cases = files[path], by_file.get(path, [])
         row = (f"| [`{path}`](parity/{path}.md) | {entry.get('lines', 0)} | {statuses[path]} | "
-               f"{_cell(_mapping_text(entry))} | {len({c.get('case_id') for c in cases})} | {_verdicts(cases)} |")
+               f"{_cell(_mapping_text(entry))} | {len({c.get('case_id') for c in cases})} | {_verdicts(cases)} | "
+               f"{_parity(cases)} | {_ratio(cases)} |")
         if has_probe:
             row += f" {probe.get(path, {}).get('class', '—')} |"
         lines.append(row)

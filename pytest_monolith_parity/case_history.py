@@ -59,10 +59,10 @@ class _Streak:
             self.runs += 1
         else:
             self.flips += 1
-            if not self.flaky_why and outcome in self.left:
-                self.flaky_why = f"came back to {outcome} after {self.verdict}"
             if not self.flaky_why and revision is not None and revision == self.revision:
                 self.flaky_why = f"{self.verdict} -> {outcome} on the same revision {revision}"
+            if not self.flaky_why and outcome in self.left:
+                self.flaky_why = f"came back to {outcome} after {self.verdict}"
             self.left.add(self.verdict)
             self.previous, self.verdict, self.since, self.since_revision, self.runs = (
                 self.verdict, outcome, date, revision, 1)

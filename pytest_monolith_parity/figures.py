@@ -110,9 +110,10 @@ def format_pct(value: Any) -> str:
 
 def headline(data: Mapping[str, Any]) -> str:
     """One line: ``parity 87.5 % (420 of 480 executed items agree) · 40 known gaps · 3 failing · 12 unavailable``."""
-    return (f"parity {format_pct(data.get('parity_pct'))} ({data.get('agree', 0)} of {data.get('executed', 0)} "
-            f"executed item{'s' if data.get('executed') != 1 else ''} agree) · {data.get('known_gaps', 0)} known "
-            f"gap{'s' if data.get('known_gaps') != 1 else ''} · {data.get('failing', 0)} failing · "
+    executed = data.get("executed", 0)
+    return (f"parity {format_pct(data.get('parity_pct'))} ({data.get('agree', 0)} of {executed} executed "
+            f"item{'s' if executed != 1 else ''} agree{'s' if executed == 1 else ''}) · {data.get('known_gaps', 0)} "
+            f"known gap{'s' if data.get('known_gaps') != 1 else ''} · {data.get('failing', 0)} failing · "
             f"{data.get('unavailable', 0)} unavailable")
 
 

@@ -110,6 +110,12 @@ def module_anchor(covers: str) -> str:
     return anchor("module", covers)
 
 
+def file_page_name(covers: str) -> str:
+    """The name of a covered file's page in a split report: the file's own name and a short hash of its path."""
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", covers.rsplit("/", 1)[-1]).strip("-")[:60]
+    return f"{name}-{hashlib.sha1(covers.encode('utf-8')).hexdigest()[:8]}.html"
+
+
 def divergence_anchor(entry_id: str) -> str:
     """The ``id`` of a divergence catalogue entry (``catalogue.entry_id``)."""
     return f"divergence-{entry_id}"

@@ -37,22 +37,25 @@ from .figures import figures, headline, passed
 from .files import atomic_write
 from .html_parts import (
     FAMILY_COLOURS, OUTCOME_STYLE, SIDE_KIND_TONE, asset, badge, case_anchor, css_class,
-    divergence_anchor, e, fmt_count, fmt_number, fmt_pct, fmt_ratio, fmt_seconds, module_anchor, number,
+    divergence_anchor, e, file_page_name, fmt_count, fmt_number, fmt_pct, fmt_ratio, fmt_seconds, module_anchor, number,
     outcome_order, outcome_rules, pre, ratio_words, short_date, short_revision, sort_value, style, tag, verdict_bar)
 from .report import (
     METRICS, attach_mapping, coverage_from_inventory, file_label, gap_order, gate_sentence, group_by_module, group_by_package,
     package_label, package_of)
 
 __all__ = ["HTML_NAME", "FILES_DIR", "SPLIT_ITEMS", "OUTCOME_STYLE", "case_anchor", "module_anchor",
-           "divergence_anchor", "fmt_number", "fmt_seconds", "coverage_from_inventory", "complete_report", "trend_svg",
+           "divergence_anchor", "file_page_name", "fmt_number", "fmt_seconds", "coverage_from_inventory", "complete_report", "trend_svg",
            "render_pages", "render_html", "write_html"]
 
 HTML_NAME = "parity-report.html"
 FILES_DIR = "parity-report-files"
 #: Above this many items, write_html puts each file's case items on a page of its own.
-SPLIT_ITEMS = 2000
-#: Rows shown per list (changes, attention); the rest are counted, and all are in the JSON report.
-LIST_LIMIT = 500
+SPLIT_ITEMS = 1000
+#: Rows shown per list (changes, attention, timed items, flaky items); the rest are counted and are in the JSON report
+#: (long HTML tables are what slows a page down most).
+LIST_LIMIT = 200
+#: Items named per catalogue entry on the page.
+CATALOGUE_ITEMS = 20
 
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
        "base-uri 'none'; form-action 'none'")
@@ -69,7 +72,7 @@ class _Links:
         self.split, self.here, self.prefix = split, here, prefix
 
     def page(self, covers: str) -> str:
-        return f"{self.prefix}{FILES_DIR}/{module_anchor(covers)}.html"
+        return f"{self.prefix}{FILES_DIR}/{file_page_name(covers)}"
 
     def case(self, nodeid: str, covers: str) -> str:
         if not self.split or covers == self.here:
@@ -381,6 +384,7 @@ def _modules(report: Mapping[str, Any], links: _Links) -> str:
     head = "".join(f'<th class="{"num" if kind == "num" and key != "module" else ""}" data-key="{key}" data-type="{kind}" '
                    f'title="{e(tip)}"><button class="sort" type="button">{e(title)}</button></th>'
                    for key, title, kind, tip in MODULE_COLUMNS)
+    cols = "".join(f'<col class="m-{key}">' for key, _title, _kind, _tip in MODULE_COLUMNS)
     bodies = []
     for package in sorted(packages):
         group = packages[package]
@@ -417,8 +421,8 @@ def _modules(report: Mapping[str, Any], links: _Links) -> str:
             '<p class="hint muted">Click a column to sort: <b>Gap</b> or <b>Parity</b> finds the files furthest from '
             'parity. Max abs / rel / ULP are over the matching items only; <b>Divergent</b> is the worst error of the '
             'items that did not match, shown apart.</p>'
-            f'<div class="table-wrap"><table class="grid sortable" id="modules"><thead><tr>{head}</tr></thead>'
-            f'{"".join(bodies)}</table></div></section>')
+            f'<div class="table-wrap"><table class="grid sortable fixed" id="modules"><colgroup>{cols}</colgroup>'
+            f'<thead><tr>{head}</tr></thead>{"".join(bodies)}</table></div></section>')
 
 
 # -- needs attention, the divergence catalogue ----------------------------------------
@@ -442,8 +446,8 @@ def _attention(cases: Sequence[Mapping[str, Any]], links: _Links) -> str:
         f'<tr data-outcome="{e(c.get("outcome"))}" data-searchable><td>{badge(str(c.get("outcome")), small=True)}</td>'
         f'<td>{_nodeid_link(links, c.get("nodeid"), c.get("covers"))}</td>'
         f'<td class="msg">{e(readable(_headline(c))[:240])}</td></tr>' for c in failing[:LIST_LIMIT])
-    more = (f'<p class="muted">… and {len(failing) - LIST_LIMIT} more; search or filter the items below.</p>'
-            if len(failing) > LIST_LIMIT else "")
+    more = (f'<p class="muted">… and {len(failing) - LIST_LIMIT} more: filter the items below by outcome '
+            '(<b>needs attention</b>) or search them.</p>' if len(failing) > LIST_LIMIT else "")
     return (f'<section class="card" id="attention"><h2>Needs attention<span class="count">{_plural(len(failing), "item")}'
             f'</span></h2><div class="table-wrap"><table class="list fixed"><colgroup><col class="c-badge"><col class="c-item">'
             f'<col></colgroup>{rows}</table></div>{more}</section>')
@@ -456,31 +460,32 @@ def _catalogue(report: Mapping[str, Any], links: _Links) -> str:
     by_file: dict[str, list[Mapping[str, Any]]] = collections.defaultdict(list)
     for entry in entries:
         by_file[str(entry["covers"])].append(entry)
-    bodies = []
+    blocks = []
     for covers in sorted(by_file):
         rows = []
         for entry in by_file[covers]:
             verdicts = " ".join(badge(o, n, small=True) for o, n in sorted(entry["verdicts"].items(),
                                                                           key=lambda kv: outcome_order(kv[0])))
             items = entry["nodeids"]
-            shown = "".join(f"<li>{_nodeid_link(links, n, covers)}</li>" for n in items[:50])
-            more = f"<li class=\"muted\">… {len(items) - 50} more</li>" if len(items) > 50 else ""
-            item_list = (f'<details class="items"><summary>{_plural(len(items), "item")}</summary><ul>{shown}{more}</ul></details>'
-                         if len(items) > 1 else f'<ul class="one">{shown}</ul>')
+            shown = "".join(f"<li>{_nodeid_link(links, n, covers)}</li>" for n in items[:CATALOGUE_ITEMS])
+            more = (f"<li class=\"muted\">… {len(items) - CATALOGUE_ITEMS} more (the JSON report's "
+                    "<code>divergences[].nodeids</code>)</li>" if len(items) > CATALOGUE_ITEMS else "")
+            item_list = (f'<details class="items"><summary>{_plural(len(items), "item")}</summary><ul>{shown}{more}</ul>'
+                         f'</details>' if len(items) > 1 else f'<ul class="one">{shown}</ul>')
             prefix = f' · message <code>{e(entry["message"])}</code>' if entry.get("message") else ""
-            rows.append(f'<tr id="{divergence_anchor(entry["id"])}" class="entry" data-searchable data-catalogue '
-                        f'data-items="{entry["items"]}" data-held="{entry["held"]}">'
-                        f'<td><a class="self" href="#{divergence_anchor(entry["id"])}" title="link to this entry">#</a> '
-                        f'<b class="reason">{e(entry["reason"])}</b><div class="muted">recorded as {tag(entry["outcome"])}'
-                        f'{prefix}</div><div class="evidence" title="observed in {e(entry.get("evidence_nodeid"))}">'
-                        f'{e(readable(entry.get("evidence") or ""))}</div></td>'
-                        f'<td class="num" data-sort="{entry["items"]}">{entry["items"]}</td><td>{verdicts}</td>'
-                        f'<td>{item_list}</td></tr>')
+            rows.append(f'<div id="{divergence_anchor(entry["id"])}" class="entry" data-catalogue data-items="{entry["items"]}" '
+                        f'data-held="{entry["held"]}"><div class="what"><a class="self" href="#{divergence_anchor(entry["id"])}" '
+                        f'title="link to this entry">#</a> <b class="reason">{e(entry["reason"])}</b><div class="muted">'
+                        f'recorded as {tag(entry["outcome"])}{prefix}</div><div class="evidence" title="observed in '
+                        f'{e(entry.get("evidence_nodeid"))}">{e(readable(entry.get("evidence") or ""))}</div></div>'
+                        f'<div class="n" title="items carrying it">{entry["items"]}</div><div class="verdicts">{verdicts}</div>'
+                        f'<div class="where">{item_list}</div></div>')
         held = sum(x["held"] for x in by_file[covers])
-        bodies.append(f'<tbody data-catalogue-file="{e(covers)}"><tr class="group"><th colspan="4" scope="rowgroup">'
-                      f'<a href="{e(links.module(covers))}">{e(covers)}</a> <span class="muted">· '
-                      f'{_plural(len(by_file[covers]), "recorded divergence")}, {_plural(held, "item")} held</span></th></tr>'
-                      + "".join(rows) + "</tbody>")
+        height = 90 * len(by_file[covers]) + 40
+        blocks.append(f'<div class="cat-file" data-catalogue-file="{e(covers)}" style="contain-intrinsic-size:auto {height}px">'
+                      f'<h3><a href="{e(links.module(covers))}">{e(covers)}</a> <span class="muted">· '
+                      f'{_plural(len(by_file[covers]), "recorded divergence")}, {_plural(held, "item")} held</span></h3>'
+                      + "".join(rows) + "</div>")
     return (f'<section class="card" id="divergences"><h2>Divergence catalogue<span class="count">'
             f'{_plural(len(entries), "distinct recorded divergence")} in {_plural(len(by_file), "file")}</span></h2>'
             '<p class="hint muted">Every recorded divergence (<code>divergence(reason, outcome=..., message=...)</code>) '
@@ -488,11 +493,9 @@ def _catalogue(report: Mapping[str, Any], links: _Links) -> str:
             'became of them, and one line of evidence from an item where it held. Each entry links to itself.</p>'
             '<div class="toolbar"><input type="search" id="catalogue-filter" placeholder="Filter the catalogue: '
             'file, reason, evidence" aria-label="Filter the divergence catalogue"><span id="catalogue-count" '
-            'class="muted"></span></div>'
-            '<div class="table-wrap"><table class="grid catalogue fixed" id="catalogue"><colgroup><col><col class="c-n">'
-            '<col class="c-verdicts"><col class="c-items"></colgroup><thead><tr><th>reason · recorded as · evidence</th>'
-            '<th class="num">items</th><th>verdicts now</th><th>items</th></tr></thead>'
-            + "".join(bodies) + "</table></div></section>")
+            'class="muted"></span></div><div class="cat-head"><span>reason · recorded as · evidence</span>'
+            '<span class="n">items</span><span>verdicts now</span><span>items</span></div>'
+            f'<div id="catalogue">{"".join(blocks)}</div></section>')
 
 
 # -- performance and durations ----------------------------------------------------------
@@ -519,11 +522,11 @@ def _perf(report: Mapping[str, Any], cases: Sequence[Mapping[str, Any]], links: 
                            f'<td class="num">{fmt_seconds(perf["rust_seconds"])}</td>'
                            f'<td class="num" data-sort="{sort_value(perf.get("ratio"))}" title="{e(ratio_words(perf.get("ratio")))}">'
                            f'{fmt_ratio(perf.get("ratio"))}</td></tr>')
+    asked = [c for c in cases if c.get("perf")]
+    ranked = sorted(asked, key=lambda c: (-(c["perf"].get("ratio") or 0.0), str(c.get("nodeid"))))  # slowest Rust first
     item_rows = []
-    for case in cases:
-        perf = case.get("perf")
-        if not perf:
-            continue
+    for case in ranked[:LIST_LIMIT]:
+        perf = case["perf"]
         if "skipped" in perf:
             item_rows.append(f'<tr data-searchable data-perf-item="{e(case["nodeid"])}"><td>'
                              f'{_nodeid_link(links, case["nodeid"], case["covers"])}</td>'
@@ -534,6 +537,9 @@ def _perf(report: Mapping[str, Any], cases: Sequence[Mapping[str, Any]], links: 
                          f'<td class="num">{_timing(perf.get("python"))}</td><td class="num">{_timing(perf.get("rust"))}</td>'
                          f'<td class="num" data-sort="{sort_value(perf.get("ratio"))}" title="{e(ratio_words(perf.get("ratio")))}">'
                          f'{fmt_ratio(perf.get("ratio"))}</td></tr>')
+    if len(ranked) > LIST_LIMIT:
+        item_rows.append(f'<tr><td colspan="4" class="muted">… and {len(ranked) - LIST_LIMIT} more timed items (each '
+                         'item shows its timings; all are in the JSON report)</td></tr>')
     ratio = summary.get("ratio")
     return (f'<section class="card" id="perf"><h2>Performance<span class="count">{_plural(summary.get("items", 0), "timed item")}'
             f'</span></h2><p>Cases with <code>perf=True</code>: each side called repeatedly, alternately; the median of '
@@ -549,7 +555,7 @@ def _perf(report: Mapping[str, Any], cases: Sequence[Mapping[str, Any]], links: 
                '<th class="num" data-type="num"><button class="sort" type="button">Rust</button></th>'
                '<th class="num" data-type="num"><button class="sort" type="button">Rust / Python</button></th>'
                f'</tr></thead><tbody>{"".join(module_rows)}</tbody></table></div>' if module_rows else "")
-            + f'<h3>Per item</h3><div class="table-wrap"><table class="grid" id="perf-items"><thead><tr><th>item</th>'
+            + f'<h3>Per item, slowest Rust relative to Python first</h3><div class="table-wrap"><table class="grid" id="perf-items"><thead><tr><th>item</th>'
               '<th class="num">Python (median ± noise)</th><th class="num">Rust (median ± noise)</th>'
               f'<th class="num">Rust / Python</th></tr></thead><tbody>{"".join(item_rows)}</tbody></table></div></section>')
 
@@ -656,7 +662,11 @@ def _history(report: Mapping[str, Any], links: _Links) -> str:
     by_nodeid = {str(c.get("nodeid")): c for c in report.get("cases") or []}
     flaky_rows = "".join(
         f'<tr data-searchable data-flaky="{e(n)}"><td>{_nodeid_link(links, n, (by_nodeid.get(n) or {}).get("covers"))}</td>'
-        f'<td class="num">{cases_history[n]["flips"]}</td><td>{e(cases_history[n]["flaky_why"])}</td></tr>' for n in flaky)
+        f'<td class="num">{cases_history[n]["flips"]}</td><td>{e(cases_history[n]["flaky_why"])}</td></tr>'
+        for n in flaky[:LIST_LIMIT])
+    if len(flaky) > LIST_LIMIT:
+        flaky_rows += (f'<tr><td colspan="3" class="muted">… and {len(flaky) - LIST_LIMIT} more (the JSON report\'s '
+                       '<code>history.flaky</code>)</td></tr>')
     legend = (f'<div class="legend"><span><i style="background:{FAMILY_COLOURS["agree"]}"></i>parity % (match + error '
               f'agreement over executed items)</span><span><i class="dash" style="border-color:{FAMILY_COLOURS["known gap"]}">'
               '</i>parity + known gaps</span></div>')
@@ -861,19 +871,21 @@ def _cases(cases: Sequence[Mapping[str, Any]], history: Mapping[str, Any]) -> st
 
 
 def _item_index(cases: Sequence[Mapping[str, Any]], links: _Links) -> str:
-    """The split report's list of every item: outcome, node id (linking to its file's page), time, headline."""
-    rows = []
+    """The split report's list of every item, one block per file: its outcome (colour and tooltip), node id
+    (linking to the item on its file's page) and headline, in as little markup as will do -- the parser's
+    time grows with it -- and blocks off screen are neither laid out nor painted (``content-visibility``)."""
+    blocks = []
     for covers, items in _by_module(cases).items():
-        for c in items:
-            rows.append(f'<tr class="item" data-outcome="{e(c.get("outcome"))}" data-nodeid="{e(c.get("nodeid"))}" '
-                        f'data-searchable><td>{badge(str(c.get("outcome")), small=True)}</td>'
-                        f'<td>{_nodeid_link(links, c.get("nodeid"), covers)}</td>'
-                        f'<td class="num">{fmt_seconds(c.get("seconds"))}</td>'
-                        f'<td class="msg">{e(readable(_headline(c))[:160])}</td></tr>')
+        rows = "".join(
+            f'<div class="item" data-outcome="{e(c.get("outcome"))}"><i class="dot {css_class(str(c.get("outcome")))}" '
+            f'title="{e(c.get("outcome"))}"></i><a href="{e(links.case(str(c.get("nodeid")), covers))}">'
+            f'{e(c.get("nodeid"))}</a><span>{e(readable(_headline(c))[:100])}</span></div>' for c in items)
+        blocks.append(f'<div class="index-block module-block" data-covers="{e(covers)}" '
+                      f'style="contain-intrinsic-size:auto {22 * len(items) + 40}px"><h3><a href="{e(links.page(covers))}">'
+                      f'{e(covers)}</a><span class="muted">{_plural(len(items), "item")}</span></h3>{rows}</div>')
     return (f'<section class="card" id="cases"><h2>All items<span class="count">{len(cases)} — each file\'s items have a '
-            f'page of their own</span></h2><div class="toolbar"><span class="filter-count muted"></span></div>'
-            '<div class="table-wrap"><table class="list fixed" id="item-index"><colgroup><col class="c-badge">'
-            f'<col class="c-item"><col class="c-t"><col></colgroup><tbody>{"".join(rows)}</tbody></table></div></section>')
+            f'page of their own under {FILES_DIR}/</span></h2><div class="toolbar"><span class="filter-count muted"></span>'
+            f'</div><div id="item-index">{"".join(blocks)}</div></section>')
 
 
 # -- pages -----------------------------------------------------------------------------
@@ -936,7 +948,7 @@ def render_pages(report: Mapping[str, Any], *, history: Sequence[Mapping[str, An
     pages = {HTML_NAME: _main_page(data, split)}
     if split:
         for covers, items in _by_module(cases).items():
-            pages[f"{FILES_DIR}/{module_anchor(covers)}.html"] = _file_page(data, covers, items)
+            pages[f"{FILES_DIR}/{file_page_name(covers)}"] = _file_page(data, covers, items)
     return pages
 
 

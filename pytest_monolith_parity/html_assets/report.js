@@ -80,12 +80,12 @@
     if (!boxes.length) { all = true; }
     var words = terms();
     var shown = 0, total = 0;
-    each(document.querySelectorAll('details.case[data-outcome], tr.item[data-outcome]'), function (item) {
+    each(document.querySelectorAll('details.case[data-outcome], .item[data-outcome]'), function (item) {
       var visible = (all || !!on[item.getAttribute('data-outcome')]) && matches(item, words);
       item.hidden = !visible; total += 1; if (visible) { shown += 1; }
     });
     each(document.querySelectorAll('.module-block'), function (block) {
-      block.hidden = block.querySelectorAll('details.case:not([hidden])').length === 0;
+      block.hidden = block.querySelectorAll('details.case:not([hidden]), .item:not([hidden])').length === 0;
     });
     each(document.querySelectorAll('tr[data-outcomes]'), function (row) {
       var list = row.getAttribute('data-outcomes');
@@ -96,7 +96,7 @@
       if (rows.length === 0) { body.hidden = !all; return; }
       body.hidden = body.querySelectorAll('tr.row:not([hidden])').length === 0;
     });
-    each(document.querySelectorAll('table.list tr[data-outcome]:not(.item)'), function (row) {
+    each(document.querySelectorAll('table.list tr[data-outcome]'), function (row) {
       row.hidden = !((all || on[row.getAttribute('data-outcome')]) && matches(row, words));
     });
     each(document.querySelectorAll('tr[data-searchable]:not([data-outcome]):not([data-catalogue])'), function (row) {
@@ -114,10 +114,10 @@
   function applyCatalogue(words) {
     var own = catalogueFilter && catalogueFilter.value.trim() ? catalogueFilter.value.trim().toLowerCase().split(/\s+/) : [];
     var shown = 0, total = 0;
-    each(document.querySelectorAll('tbody[data-catalogue-file]'), function (body) {
+    each(document.querySelectorAll('[data-catalogue-file]'), function (body) {
       var fileText = body.getAttribute('data-catalogue-file').toLowerCase();
       var visible = 0;
-      each(body.querySelectorAll('tr[data-catalogue]'), function (row) {
+      each(body.querySelectorAll('[data-catalogue]'), function (row) {
         var text = textOf(row) + ' ' + fileText;
         var ok = own.every(function (w) { return text.indexOf(w) >= 0; }) &&
           words.every(function (w) { return text.indexOf(w) >= 0; });

@@ -123,7 +123,7 @@ def test_catalogue_groups_distinct_reasons_per_file_with_counts_and_evidence():
     assert first["nodeids"] == [f"cases/agent_service/resource_utils.py::j[{x}]" for x in "abc"]
     assert first["id"] == catalogue.entry_id(R, "Rust sorts keys (BTreeMap)", "mismatch", "root")
     root = parse(render_html(as_json(build_report(records))))
-    rows = root.find(id="divergences").find_all("tr", class_="entry")
+    rows = root.find(id="divergences").find_all("div", class_="entry")
     assert [r.attrs["id"] for r in rows] == [f"divergence-{e['id']}" for e in entries]
     assert rows[0].find("a", class_="self").attrs["href"] == f"#divergence-{first['id']}"
     assert rows[0].find("div", class_="evidence").text() == first["evidence"]

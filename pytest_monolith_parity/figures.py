@@ -108,6 +108,13 @@ def format_pct(value: Any) -> str:
     return "—" if not isinstance(value, (int, float)) or isinstance(value, bool) else f"{value:.1f} %"
 
 
+def format_ratio(value: Any) -> str:
+    """A Rust / Python time ratio: ``0.25×``, ``1.2×``, ``53×``, ``11000×``; ``—`` for none."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0 or not math.isfinite(value):
+        return "—"
+    return f"{value:.0f}×" if value >= 10 else f"{value:.2g}×"
+
+
 def headline(data: Mapping[str, Any]) -> str:
     """One line: ``parity 87.5 % (420 of 480 executed items agree) · 40 known gaps · 3 failing · 12 unavailable``."""
     executed = data.get("executed", 0)

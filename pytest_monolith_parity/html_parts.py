@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
-from .figures import format_pct
+from .figures import format_pct, format_ratio
 from .outcomes import Outcome
 
 #: Outcome -> (colour, family).  Families: pass (green), expected (grey), unavailable (blue),
@@ -159,15 +159,15 @@ def fmt_seconds(value: Any) -> str:
 
 def fmt_ratio(value: Any) -> str:
     """Rust / Python time as ``0.12×``; ``—`` for none."""
-    return f"{value:.2g}×" if number(value) and value > 0 else "—"
+    return format_ratio(value)
 
 
 def ratio_words(value: Any) -> str:
     if not number(value) or value <= 0:
         return "no ratio"
     if value < 1:
-        return f"Rust {1 / value:.2g}× faster"
-    return "as fast" if value == 1 else f"Rust {value:.2g}× slower"
+        return f"Rust {format_ratio(1 / value)} faster"
+    return "as fast" if value == 1 else f"Rust {format_ratio(value)} slower"
 
 
 def fmt_pct(value: Any) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 
 from . import case_history, catalogue, changes
 from .figures import figures, format_pct, headline, passed, perf_figures
+from .figures import format_ratio as ratio_text
 from .files import atomic_write
 from .history import history_entry
 from .outcomes import Outcome
@@ -375,8 +376,8 @@ def format_ratio(value: Any) -> str:
     if not _number(value) or value <= 0:
         return "—"
     if value < 1:
-        return f"{value:.2g}× ({1 / value:.2g}× faster)"
-    return f"{value:.2g}× (slower)" if value > 1 else "1×"
+        return f"{ratio_text(value)} ({ratio_text(1 / value)} faster)"
+    return f"{ratio_text(value)} (slower)" if value > 1 else "1×"
 
 
 def gap_order(modules: Mapping[str, Mapping[str, Any]]) -> list[str]:

@@ -34,7 +34,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..figures import figures_of, format_pct, perf_figures, timed
+from ..figures import figures_of, format_pct, format_ratio, perf_figures, timed
 from ..files import atomic_write
 
 STATUSES = ("not started", "cases exist", "parity verified", "divergent", "reference unavailable", "N/A")
@@ -122,7 +122,7 @@ def _ratio(cases: Sequence[Mapping[str, Any]]) -> str:
     perf = perf_figures(c.get("perf") for c in cases)
     if perf is None or perf.get("ratio") is None:
         return "—"
-    return f"{perf['ratio']:.2g}× ({perf['items']} timed)"
+    return f"{format_ratio(perf['ratio'])} ({perf['items']} timed)"
 
 
 def _cell(text: str) -> str:
@@ -205,7 +205,7 @@ def checklist(path: str, entry: Mapping[str, Any], cases: Sequence[Mapping[str, 
                   "| case | example | Python | Rust | Rust / Python |", "|---|---|---:|---:|---:|"]
         for case in sorted(timed_cases, key=lambda c: (str(c.get("case_id")), str(c.get("example_id")))):
             perf = case["perf"]
-            ratio = f"{perf['ratio']:.2g}×" if isinstance(perf.get("ratio"), (int, float)) else "—"
+            ratio = format_ratio(perf.get("ratio"))
             lines.append(f"| `{case.get('case_id')}` | {case.get('example_id', '')} | "
                          f"{_fmt_seconds(perf['python']['median'])} ± {_fmt_seconds(perf['python']['noise'])} | "
                          f"{_fmt_seconds(perf['rust']['median'])} ± {_fmt_seconds(perf['rust']['noise'])} | {ratio} |")

@@ -872,17 +872,22 @@ def _cases(cases: Sequence[Mapping[str, Any]], history: Mapping[str, Any]) -> st
 
 def _item_index(cases: Sequence[Mapping[str, Any]], links: _Links) -> str:
     """The split report's list of every item, one block per file: its outcome (colour and tooltip), node id
-    (linking to the item on its file's page) and headline, in as little markup as will do -- the parser's
-    time grows with it -- and blocks off screen are neither laid out nor painted (``content-visibility``)."""
+    (linking to the item on its file's page; within the block, after the block's case file) and headline, in as
+    little markup as will do -- the parser's time grows with it -- and blocks off screen are neither laid out nor
+    painted (``content-visibility``).  Search reads a row as its block's case file plus its text."""
     blocks = []
     for covers, items in _by_module(cases).items():
+        case_file = collections.Counter(str(c.get("case_file") or "") for c in items).most_common(1)[0][0]
+        prefix = f"{case_file}::"
         rows = "".join(
             f'<div class="item" data-outcome="{e(c.get("outcome"))}"><i class="dot {css_class(str(c.get("outcome")))}" '
             f'title="{e(c.get("outcome"))}"></i><a href="{e(links.case(str(c.get("nodeid")), covers))}">'
-            f'{e(c.get("nodeid"))}</a><span>{e(readable(_headline(c))[:100])}</span></div>' for c in items)
-        blocks.append(f'<div class="index-block module-block" data-covers="{e(covers)}" '
+            f'{e(str(c.get("nodeid"))[len(prefix):] if str(c.get("nodeid")).startswith(prefix) else c.get("nodeid"))}</a>'
+            f'<span>{e(readable(_headline(c))[:100])}</span></div>' for c in items)
+        blocks.append(f'<div class="index-block module-block" data-covers="{e(covers)}" data-case-file="{e(case_file)}" '
                       f'style="contain-intrinsic-size:auto {22 * len(items) + 40}px"><h3><a href="{e(links.page(covers))}">'
-                      f'{e(covers)}</a><span class="muted">{_plural(len(items), "item")}</span></h3>{rows}</div>')
+                      f'{e(covers)}</a><span class="muted">{_plural(len(items), "item")} · case file '
+                      f'<code>{e(case_file)}</code></span></h3>{rows}</div>')
     return (f'<section class="card" id="cases"><h2>All items<span class="count">{len(cases)} — each file\'s items have a '
             f'page of their own under {FILES_DIR}/</span></h2><div class="toolbar"><span class="filter-count muted"></span>'
             f'</div><div id="item-index">{"".join(blocks)}</div></section>')

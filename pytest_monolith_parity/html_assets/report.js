@@ -58,8 +58,10 @@
   function textOf(el) {
     var text = texts.get(el);
     if (text === undefined) {
-      var parts = [el.getAttribute('data-nodeid') || '', el.textContent];
-      text = parts.join(' ').toLowerCase();
+      var block = el.classList.contains('item') ? el.parentNode : null;  // an index row: its block's case file
+      var prefix = el.hasAttribute('data-nodeid') ? el.getAttribute('data-nodeid') + ' ' :
+        (block ? block.getAttribute('data-case-file') + '::' : '');
+      text = (prefix + el.textContent).toLowerCase();
       texts.set(el, text);
     }
     return text;

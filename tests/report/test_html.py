@@ -421,3 +421,24 @@ def test_gate_is_stated_apart_from_the_figures(report):
     assert gate.text().startswith("Gate FAIL: 2 regressions against baseline 0123456789ab (1 unexpected pass)")
     report["gate"] = {"baseline": False, "passed": True, "still_failing": [], "new_failing": [], "line": "GATE: PASS"}
     assert "PASS: no failing item" in parse(render_html(report)).find(id="gate").text()
+
+
+def test_a_split_report_has_a_page_per_file_and_removes_stale_ones(report, tmp_path):
+    from pytest_monolith_parity.html_report import FILES_DIR, file_page_name, render_pages
+
+    pages = render_pages(report, split=True)
+    expected = {f"{FILES_DIR}/{file_page_name(covers)}" for covers in report["modules"]}
+    assert set(pages) == {"parity-report.html"} | expected
+    main = parse(pages["parity-report.html"])
+    assert not main.find_all("details", class_="case"), "the main page lists the items, each file's page shows them"
+    link = main.find(id="attention").find("a").attrs["href"]
+    assert link.split("#")[0] in expected and link.split("#")[1].startswith("case-")
+    page = parse(pages[link.split("#")[0]])
+    assert page.find(id=link.split("#")[1]).tag == "details"
+    assert page.find("a", class_="back").attrs["href"] == "../parity-report.html"
+    write_html(tmp_path, report, split=True)
+    stale = tmp_path / FILES_DIR / "gone.py-00000000.html"
+    stale.write_text("old")
+    write_html(tmp_path, report, split=True)
+    assert not stale.exists() and len(list((tmp_path / FILES_DIR).glob("*.html"))) == len(expected)
+    assert render_pages(report).keys() == {"parity-report.html"}, "a small run is one page"

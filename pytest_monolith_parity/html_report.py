@@ -165,8 +165,13 @@ def _header(report: Mapping[str, Any], links: _Links, *, title: str = "Parity re
         _figure("items", data.get("items", 0), "items", "plain", "every item of the run"),
     ])
     badges = "".join(badge(outcome, totals[outcome]) for outcome in sorted(totals, key=outcome_order))
-    meta = [f"<span>Rust revision <code title=\"{e(report.get('revision') or '')}\">"
-            f"{e(short_revision(report.get('revision')) or 'unknown')}</code></span>"]
+    checkout = ((report.get("environment") or {}).get("checkout") or {})
+    if report.get("revision") or not checkout.get("git"):
+        meta = [f"<span>Rust revision <code title=\"{e(report.get('revision') or '')}\">"
+                f"{e(short_revision(report.get('revision')) or 'unknown')}</code></span>"]
+    else:  # no --parity-revision label: the checkout's own revision says what was tested
+        meta = [f"<span>checkout revision <code title=\"{e(checkout.get('revision'))}\">"
+                f"{e(short_revision(checkout.get('revision')))}</code></span>"]
     if report.get("reference_revision"):
         meta.append(f"<span>reference revision <code title=\"{e(report['reference_revision'])}\">"
                     f"{e(short_revision(report['reference_revision']))}</code></span>")

@@ -16,6 +16,8 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .outcomes import Outcome
+
 EVIDENCE_LIMIT = 300
 
 
@@ -44,7 +46,7 @@ def build(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     for (covers, reason, outcome, message), items in groups.items():
         items = sorted(items, key=lambda r: str(r.get("nodeid")))
         verdicts = collections.Counter(str(r.get("outcome")) for r in items)
-        held = [r for r in items if r.get("outcome") == "expected divergence"]
+        held = [r for r in items if r.get("outcome") == Outcome.EXPECTED_DIVERGENCE.value]
         witness = held[0] if held else items[0]
         entries.append({
             "id": entry_id(covers, reason, outcome, message),

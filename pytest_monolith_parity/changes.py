@@ -2,9 +2,10 @@
 
 Given the base revision's JSON report, every item that changed is listed with
 its verdict and message before and after, in the gate's own terms (see
-:func:`gate.evaluate`): **regressions** (passed on the base, fail now),
+:func:`gate.evaluate`): **regressions** (passed on the base, fail now, or
+ran on the base and are *rust unavailable* now),
 **unexpected passes** (a recorded divergence no longer happens), **new**
-items, **fixes** (failed on the base, pass now), **removed** items, and
+items (or items whose Rust function the base lacked), **fixes** (failed on the base, pass now), **removed** items, and
 items whose verdict **changed** without crossing between passing and
 failing (a mismatch that now panics, a match that became a recorded
 divergence).  Per file, parity before and after; and, for cases timed with
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .figures import figures, passed
+from .outcomes import Outcome
 from .perf import slower
 
 MESSAGE_LIMIT = 400
@@ -42,6 +44,14 @@ def load_baseline_document(path: Path) -> dict[str, Any]:
         raise BaselineDocumentError(f"baseline report {path} has no `cases` list; is it a parity-report.json?")
     document.setdefault("source", str(path))
     return document
+
+
+def _not_run(outcome: Any) -> bool:
+    """The Rust side was not called because the checkout lacks it (``Outcome.not_run``); an unknown name ran."""
+    try:
+        return Outcome(str(outcome)).not_run
+    except ValueError:
+        return False
 
 
 def _verdict(record: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -84,12 +94,14 @@ def build(current: Sequence[Mapping[str, Any]], baseline: Mapping[str, Any]) -> 
     for nodeid in sorted(now):
         record, old = now[nodeid], before.get(nodeid)
         outcome = str(record.get("outcome"))
-        if old is None:
-            groups["new"].append(_entry(nodeid, None, record))
+        if old is None or (_not_run(old.get("outcome")) and not _not_run(outcome)):
+            groups["new"].append(_entry(nodeid, old, record))  # a new case, or one whose function the base lacked
             continue
         was = passed(str(old.get("outcome")))
-        if outcome == "unexpected pass" and str(old.get("outcome")) != outcome:
+        if outcome == Outcome.UNEXPECTED_PASS.value and str(old.get("outcome")) != outcome:
             groups["unexpected_passes"].append(_entry(nodeid, old, record))
+        elif _not_run(outcome) and not _not_run(old.get("outcome")):
+            groups["regressions"].append(_entry(nodeid, old, record))  # it ran on the base; its function is gone
         elif was and not passed(outcome):
             groups["regressions"].append(_entry(nodeid, old, record))
         elif not was and passed(outcome):

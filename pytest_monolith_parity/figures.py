@@ -37,18 +37,18 @@ UNAVAILABLE = "unavailable"
 FAILING = "failing"
 FAMILIES = (AGREE, KNOWN_GAP, UNAVAILABLE, FAILING)
 
-_FAMILY = {
-    "match": AGREE,
-    "error agreement": AGREE,
-    "expected divergence": KNOWN_GAP,
-    "reference unavailable": UNAVAILABLE,
-    "rust unavailable": UNAVAILABLE,  # a Rust function the checkout's revision lacks
-}
-
 
 def family(outcome: str) -> str:
-    """The family of an outcome name; an unknown name is failing."""
-    return _FAMILY.get(str(outcome), FAILING)
+    """The family of an outcome name, from :class:`Outcome`'s own properties; an unknown name is failing."""
+    try:
+        known = Outcome(str(outcome))
+    except ValueError:
+        return FAILING
+    if known is Outcome.EXPECTED_DIVERGENCE:
+        return KNOWN_GAP
+    if known is Outcome.REFERENCE_UNAVAILABLE or known.not_run:  # a side could not run here
+        return UNAVAILABLE
+    return AGREE if known.passed else FAILING
 
 
 def passed(outcome: str) -> bool:
@@ -84,8 +84,8 @@ def figures(counts: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "items": items,
         "executed": executed,
-        "match": int(counts.get("match", 0) or 0),
-        "error_agreement": int(counts.get("error agreement", 0) or 0),
+        "match": int(counts.get(Outcome.MATCH.value, 0) or 0),
+        "error_agreement": int(counts.get(Outcome.ERROR_AGREEMENT.value, 0) or 0),
         "agree": by_family[AGREE],
         "known_gaps": by_family[KNOWN_GAP],
         "failing": by_family[FAILING],

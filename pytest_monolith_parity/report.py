@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import case_history, catalogue, changes
-from .figures import figures, format_pct, headline, passed, perf_figures
+from .figures import FAILING, UNAVAILABLE, family, figures, format_pct, headline, passed, perf_figures
 from .figures import format_ratio as ratio_text
 from .files import atomic_write
 from .history import history_entry
@@ -92,7 +92,7 @@ def _metrics(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 def _divergent(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """The worst errors of the items that did not match (expected divergences included), kept apart."""
-    measured = [r for r in records if r.get("outcome") != "match"
+    measured = [r for r in records if r.get("outcome") != Outcome.MATCH.value
                 and any(_number((r.get("metrics") or {}).get(k)) for k in METRICS)]
     return {"items": len(measured), **_metrics(measured)}
 
@@ -106,7 +106,7 @@ def _seconds(record: Mapping[str, Any]) -> float:
 
 def _group_figures(items: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     counts = count_outcomes(items)
-    matching = [r for r in items if r.get("outcome") == "match"]
+    matching = [r for r in items if r.get("outcome") == Outcome.MATCH.value]
     return {
         "cases": len({(r.get("case_file"), r.get("case_id")) for r in items}),
         "items": len(items),
@@ -483,7 +483,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     if slowest:
         lines += ["", "## Slowest items", "", "| item | time |", "|---|---:|"]
         lines += [f"| `{_cell(s['nodeid'])}` | {format_seconds(s['seconds'])} |" for s in slowest]
-    failing = [c for c in report["cases"] if not passed(str(c["outcome"]))]
+    failing = [c for c in report["cases"] if family(str(c["outcome"])) == FAILING]
     if failing:
         lines += ["", "## Needs attention", ""]
         for case in failing[:200]:
@@ -505,6 +505,12 @@ def render_markdown(report: Mapping[str, Any]) -> str:
             lines.append("")
         if len(failing) > 200:
             lines.append(f"... and {len(failing) - 200} more failing items (see the JSON and HTML reports)")
+    unavailable = [c for c in report["cases"] if family(str(c["outcome"])) == UNAVAILABLE]
+    if unavailable:  # one line each: a side that could not run here is neither a pass nor a failure
+        lines += ["", "## Unavailable (not executed here)", ""]
+        lines += [f"- `{c['nodeid']}` — {c['outcome']}: {c.get('message') or ''}".rstrip() for c in unavailable[:200]]
+        if len(unavailable) > 200:
+            lines.append(f"- … and {len(unavailable) - 200} more (see the JSON and HTML reports)")
     return "\n".join(lines).rstrip() + "\n"
 
 

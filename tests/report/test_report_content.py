@@ -6,10 +6,11 @@ import json
 
 import pytest
 
-from pytest_monolith_parity import case_history, catalogue, changes
+from pytest_monolith_parity import case_history, catalogue, changes, gate
 from pytest_monolith_parity.figures import family, figures, figures_of, headline, parity_pct, passed
 from pytest_monolith_parity.github import markdown_summary
 from pytest_monolith_parity.html_report import render_html
+from pytest_monolith_parity.outcomes import Outcome
 from pytest_monolith_parity.report import attach_quality, build_report, durations, gate_sentence, render_markdown
 from report_fixtures import parse, perf, record, synthetic_records
 
@@ -27,6 +28,8 @@ def test_families_and_unknown_outcomes():
                                 "rust unavailable", "mismatch", "different errors", "some future outcome")] == \
         ["agree", "agree", "known gap", "unavailable", "unavailable", "failing", "failing", "failing"]
     assert passed("expected divergence") and not passed("some future outcome") and not passed("mismatch")
+    for outcome in Outcome:  # derived from outcomes.py: an outcome added there lands in the family its properties say
+        assert (family(outcome.value) in ("agree", "known gap")) == outcome.passed, outcome
 
 
 def test_parity_is_agreement_over_executed_items_not_passes():
@@ -155,6 +158,22 @@ def test_changes_list_every_kind_with_before_and_after():
     assert len(rows) == 1 and "rust panicked: boom" in rows[0].text()
     page = render_html(report)
     assert page.index('id="changes"') < page.index('id="modules-section"'), "the changed section comes first"
+
+
+def test_changes_count_rust_unavailable_as_the_gate_does():
+    """A function the base lacked makes its items new; one the pull request removed makes them regressions."""
+    base = [record(R, "b", "added", "rust unavailable"), record(R, "b", "removed_fn", "match"),
+            record(R, "b", "removed_failing", "mismatch"), record(R, "b", "still_lacking", "rust unavailable")]
+    now = [record(R, "b", "added", "match"), record(R, "b", "removed_fn", "rust unavailable"),
+           record(R, "b", "removed_failing", "rust unavailable"), record(R, "b", "still_lacking", "rust unavailable")]
+    found = changes.build(now, as_json(build_report(base)))
+    ids = {name: sorted(e["nodeid"].split("::")[1] for e in found[name]) for name in changes.GROUPS}
+    assert ids == {"regressions": ["b[removed_failing]", "b[removed_fn]"], "unexpected_passes": [], "new": ["b[added]"],
+                   "fixes": [], "removed": [], "changed": []}
+    assert found["new"][0]["before"]["outcome"] == "rust unavailable", "the base's verdict is kept"
+    result = gate.evaluate(now, base)
+    assert sorted(n.split("::")[1] for n in result.regressions) == ids["regressions"]
+    assert [n.split("::")[1] for n in result.new_passing] == ids["new"]
 
 
 def test_slower_needs_the_factor_the_margin_and_to_exceed_the_noise():

@@ -4,8 +4,9 @@ Everything here returns escaped HTML text (every piece of report text goes
 through :func:`html.escape`); :mod:`html_report` assembles the sections and
 pages from it.  Colours are the same everywhere (badges, bars, chips, the
 left edge of a case item), one per outcome, grouped in families; an outcome
-this version does not know gets the failing family's dark grey, so a newer
-report still renders.  Pytest-free.
+of :class:`Outcome` without a colour here gets its family's, one this
+version does not know the failing family's dark grey, so a newer report
+still renders.  Pytest-free.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
-from .figures import format_pct, format_ratio
+from .figures import family, format_pct, format_ratio
 from .outcomes import Outcome
 
 #: Outcome -> (colour, family).  Families: pass (green), expected (grey), unavailable (blue),
@@ -66,8 +67,16 @@ def outcome_order(outcome: str) -> int:
         return len(Outcome) + (order.index(outcome) if outcome in order else len(order))
 
 
+_FAMILY_TONE = {"agree": "pass", "known gap": "expected", "unavailable": "unavailable", "failing": "fail"}
+
+
 def style(outcome: str) -> tuple[str, str]:
-    return OUTCOME_STYLE.get(outcome, UNKNOWN_STYLE)
+    """An outcome's colour and tone; an :class:`Outcome` without a colour of its own gets its family's."""
+    if outcome in OUTCOME_STYLE:
+        return OUTCOME_STYLE[outcome]
+    if outcome in {known.value for known in Outcome}:
+        return FAMILY_COLOURS[family(outcome)], _FAMILY_TONE[family(outcome)]
+    return UNKNOWN_STYLE
 
 
 def css_class(outcome: str) -> str:
@@ -85,7 +94,7 @@ def ink(colour: str) -> str:
 def outcome_rules(extra: tuple[str, ...] = ()) -> str:
     """One CSS rule per outcome (background and readable ink), plus one for each unknown outcome in ``extra``."""
     rules = []
-    styles = {**OUTCOME_STYLE, "unknown": UNKNOWN_STYLE, **{o: UNKNOWN_STYLE for o in extra if o not in OUTCOME_STYLE}}
+    styles = {**OUTCOME_STYLE, "unknown": UNKNOWN_STYLE, **{o: style(o) for o in extra if o not in OUTCOME_STYLE}}
     for outcome, (colour, _family) in styles.items():
         rules.append(f".{css_class(outcome)}{{background:{colour};color:{ink(colour)}}}")
     return "\n".join(rules)

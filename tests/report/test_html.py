@@ -442,3 +442,15 @@ def test_a_split_report_has_a_page_per_file_and_removes_stale_ones(report, tmp_p
     write_html(tmp_path, report, split=True)
     assert not stale.exists() and len(list((tmp_path / FILES_DIR).glob("*.html"))) == len(expected)
     assert render_pages(report).keys() == {"parity-report.html"}, "a small run is one page"
+
+
+def test_an_outcome_without_a_colour_of_its_own_gets_its_familys(monkeypatch):
+    """A verdict class added to outcomes.py (e.g. by another branch) renders in its family's colour, not as unknown."""
+    from pytest_monolith_parity import html_parts
+
+    monkeypatch.delitem(html_parts.OUTCOME_STYLE, "rust raised")
+    monkeypatch.delitem(html_parts.OUTCOME_STYLE, "rust unavailable")
+    assert html_parts.style("rust raised") == (html_parts.FAMILY_COLOURS["failing"], "fail")
+    assert html_parts.style("rust unavailable") == (html_parts.FAMILY_COLOURS["unavailable"], "unavailable")
+    assert html_parts.style("no such outcome") == html_parts.UNKNOWN_STYLE
+    assert f"background:{html_parts.FAMILY_COLOURS['failing']}" in html_parts.outcome_rules(("rust raised",))

@@ -277,6 +277,12 @@ def test_markdown_and_step_summary_lead_with_parity_and_state_the_gate_apart():
                                       "`GATE: FAIL (11 failing, ...)`"
     assert "### Furthest from parity" in summary
     assert gate_sentence({}) == ""
+    attention = markdown[markdown.index("## Needs attention"):markdown.index("## Unavailable (not executed here)")]
+    unavailable = markdown[markdown.index("## Unavailable (not executed here)"):]
+    assert "ops.py::mul[lacking]` — rust unavailable" not in attention, "unavailable is not failing"
+    assert "- `cases/core/ops.py::mul[lacking]` — rust unavailable: rust unavailable: monolith_parity_rs.mul" in unavailable
+    assert "- `cases/core/ops.py::sub[tf]` — reference unavailable" in unavailable
+    assert "rust unavailable" not in summary[summary.index("Failing cases"):]
 
 
 def test_figures_of_counts_names():

@@ -277,7 +277,8 @@ def gate_sentence(report: Mapping[str, Any]) -> str:
     if gate.get("error"):
         return f"ERROR: the gate could not be judged: {gate['error']}"
     also = [_plural(len(gate[key]), word, plural) for key, word, plural in (
-        ("unexpected_passes", "unexpected pass", "unexpected passes"), ("harness_errors", "harness error", None))
+        ("unexpected_passes", "unexpected pass", "unexpected passes"), ("harness_errors", "harness error", None),
+        ("rust_unavailable", "rust unavailable item", None))
         if gate.get(key)]
     if gate.get("baseline"):
         base = (report.get("changes") or {}).get("baseline") or {}

@@ -277,6 +277,8 @@ def test_markdown_and_step_summary_lead_with_parity_and_state_the_gate_apart():
                                       "`GATE: FAIL (11 failing, ...)`"
     assert "### Furthest from parity" in summary
     assert gate_sentence({}) == ""
+    assert gate_sentence({"gate": {"baseline": False, "passed": True, "rust_unavailable": ["a", "b"]}}) == \
+        "PASS: no failing item (2 rust unavailable items)"
     attention = markdown[markdown.index("## Needs attention"):markdown.index("## Unavailable (not executed here)")]
     unavailable = markdown[markdown.index("## Unavailable (not executed here)"):]
     assert "ops.py::mul[lacking]` — rust unavailable" not in attention, "unavailable is not failing"

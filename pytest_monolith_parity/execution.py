@@ -57,6 +57,7 @@ class Execution:
     golden_update: GoldenEntry | None = None
     examples_run: int = 1
     seconds: float = 0.0
+    perf: dict[str, Any] | None = None  # the timings of a case with perf=True (see perf.py)
 
 
 def comparator_for(case: Case) -> Comparator:
@@ -121,6 +122,11 @@ def run_example(case: Case, example: Example, context: RunContext, store: Golden
     except HARNESS_FAILURES as error:
         execution = _harness_error(case, example.id, example.args, error)
     execution.seconds = time.perf_counter() - start
+    if case.perf_calls and execution.python is not None and execution.rust is not None:
+        from .perf import measure
+
+        execution.perf = measure(case.python, case.rust, example.args, context, execution.python, execution.rust,
+                                 calls=case.perf_calls)
     return execution
 
 

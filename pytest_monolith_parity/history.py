@@ -16,6 +16,10 @@ Format (JSON Lines, UTF-8, one object per line, appended, never rewritten)::
   before this field existed reads as ``whole``.  :func:`read_history` returns
   whole runs only unless asked for others, so a subset never looks like a
   collapse of the port.  A run that did not finish appends nothing.
+* ``verdicts`` -- outcome string -> the node ids of the items that ended so,
+  sorted (absent in lines written before it existed), so the report can say
+  per case since when it has its verdict and whether it flips
+  (:mod:`case_history`).
 
 :func:`append_history` writes a whole line with one ``write`` on a file opened
 for appending, under a file lock, so concurrent runs never interleave and a
@@ -49,8 +53,12 @@ def history_entry(report: Mapping[str, Any], revision: str | None = None) -> dic
     if revision is None:
         revision = report.get("revision")
     counts = {str(outcome): int(count) for outcome, count in sorted((report.get("totals") or {}).items())}
+    verdicts: dict[str, list[str]] = {}
+    for case in report.get("cases") or []:
+        verdicts.setdefault(str(case.get("outcome")), []).append(str(case.get("nodeid")))
     return {"date": str(date), "revision": None if revision is None else str(revision), "counts": counts,
-            "selection": str(report.get("selection") or "whole")}
+            "selection": str(report.get("selection") or "whole"),
+            "verdicts": {outcome: sorted(nodeids) for outcome, nodeids in sorted(verdicts.items())}}
 
 
 def append_history(path: str | os.PathLike[str], report: Mapping[str, Any], revision: str | None = None) -> dict[str, Any]:
@@ -80,6 +88,10 @@ def append_history(path: str | os.PathLike[str], report: Mapping[str, Any], revi
         finally:
             os.close(fd)
     return entry
+
+
+#: Fields an entry may carry besides date, revision and counts; read_history keeps them.
+_OPTIONAL = ("verdicts", "selection")
 
 
 def _valid(entry: Any) -> bool:
@@ -123,5 +135,5 @@ def read_history(path: str | os.PathLike[str], selections: tuple[str, ...] | Non
         if selections is not None and selection not in selections:
             continue
         entries.append({"date": entry.get("date"), "revision": entry.get("revision"), "counts": entry["counts"],
-                        "selection": selection})
+                        "selection": selection, **{key: entry[key] for key in _OPTIONAL if key in entry}})
     return entries

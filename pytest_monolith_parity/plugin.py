@@ -35,6 +35,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="run the property case of a replay file on its saved input only")
     group.addoption("--parity-baseline", default=None, metavar="REPORT",
                     help="JSON report of the base revision: fail only on regressions and new failing cases")
+    group.addoption("--parity-perf-gate", action="store_true", default=False,
+                    help="with --parity-baseline: fail the run when a perf=True case's Rust side got slower beyond "
+                         "its noise (reported either way)")
     group.addoption("--parity-fix", action="store_true", default=False,
                     help="after review: rewrite the case files' expected divergences to match this run")
     # --parity-strict-records is a setting (config.SETTINGS: strict_records), added with the others above
@@ -45,7 +48,8 @@ def pytest_configure(config: pytest.Config) -> None:
     options = {spec.name: config.getoption(f"parity_{spec.name}") for spec in parity_config.SETTINGS}
     try:
         state = open_session(config.rootpath, options, os.environ, update_golden=config.getoption("update_golden"),
-                             baseline_path=config.getoption("parity_baseline"), fix=config.getoption("parity_fix"))
+                             baseline_path=config.getoption("parity_baseline"), fix=config.getoption("parity_fix"),
+                             perf_gate=config.getoption("parity_perf_gate"))
     except SetupError as error:
         raise pytest.UsageError(f"monolith-parity: {error}") from None
     register_profiles()

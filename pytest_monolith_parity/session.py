@@ -69,7 +69,7 @@ class SetupError(Exception):
 
 
 def open_session(rootdir: Path, options: dict[str, Any], environ: dict[str, str] | os._Environ, *,
-                 update_golden: bool, baseline_path: str | None, fix: bool) -> "ParitySession":
+                 update_golden: bool, baseline_path: str | None, fix: bool, perf_gate: bool = False) -> "ParitySession":
     """Resolve settings and inputs into a ready session (reference environment active), or raise SetupError."""
     from .compare.base import ComparatorConfigError
     from .compare.tensor import configure_default_tolerances
@@ -99,6 +99,8 @@ def open_session(rootdir: Path, options: dict[str, Any], environ: dict[str, str]
     if baseline is not None:
         derandomize_for_gate(settings)
     state = ParitySession(settings, update_golden=update_golden, baseline=baseline, fix=fix)
+    state.baseline_path = Path(baseline_path) if baseline_path else None
+    state.perf_gate = perf_gate
     try:
         state.check_goldens()
     except GoldenIntegrityError as error:
@@ -120,6 +122,9 @@ class ParitySession:
         self.gate: GateResult | None = None
         self.fix_report = None  # fixer.FixReport after --parity-fix
         self.other_failures = 0
+        self.baseline_path: Path | None = None  # the baseline report, for the reports' "changed" section
+        self.perf_gate = False  # --parity-perf-gate: a case whose Rust side got slower fails the run
+        self.slower: list[dict[str, Any]] = []
         revision = settings.reference_revision or detect_revision(settings.monolith_root)
         self.store = GoldenStore(settings.golden_path, harness_version=__version__, reference_revision=revision)
         self.workers = WorkerPool(start_timeout=settings.worker_start_timeout)
@@ -302,7 +307,8 @@ class ParitySession:
         return execution, replay
 
     def record(self, execution: Execution, nodeid: str, replay: str = "") -> dict[str, Any]:
-        return build_record(execution, nodeid, replay)
+        return build_record(execution, nodeid, replay, root=self.settings.rootdir,
+                            rust_module=self.settings.rust_module)
 
     # -- merging (xdist) --------------------------------------------------
     def rust_lines(self) -> list[str]:
@@ -365,6 +371,9 @@ class ParitySession:
         except Exception as error:  # noqa: BLE001 - say so, and fail the run as a harness error
             self.finish_errors.append(f"the report could not be built: {type(error).__name__}: {error}")
             return
+        self.slower = list((report.get("changes") or {}).get("slower") or [])
+        if report.get("perf") is not None:
+            report["perf"]["gate"] = self.perf_gate
         if self.complete:
             self._write_complete(report)
         else:
@@ -390,7 +399,7 @@ class ParitySession:
             "selection": self.selection,
             "hypothesis_profile": self.settings.hypothesis_profile,
             "probe": load_probe(self.settings.path(self.settings.probe_file)),
-        })
+        }, **self._report_context(self.settings.path(self.settings.history_file)))
 
     def gate_line(self) -> str | None:
         """The run's verdict line: INCOMPLETE, the gate's, or ERROR when the gate could not be judged."""
@@ -427,8 +436,7 @@ class ParitySession:
         self._step("the trend history", lambda: append_history(history_path, report, self.settings.revision))
 
         def html() -> None:
-            self.report_paths["html"] = write_html(report_dir, report, history=read_history(history_path),
-                                                   coverage=self._coverage(report))
+            self.report_paths["html"] = write_html(report_dir, report)
 
         self._step("the HTML report", html)
         self._step("the Markdown summary", lambda: self._write_summary(report, report_dir / "summary.md", "summary"))
@@ -451,7 +459,7 @@ class ParitySession:
         self._step("the partial JSON and Markdown reports", reports)
 
         def html() -> None:
-            atomic_write(paths["html"], render_html(report, coverage=self._coverage(report)).encode("utf-8"))
+            atomic_write(paths["html"], render_html(report).encode("utf-8"))
             self.report_paths["partial html"] = paths["html"]
 
         self._step("the partial HTML report", html)
@@ -469,12 +477,30 @@ class ParitySession:
 
     def _coverage(self, report: dict[str, Any]) -> dict[str, Any] | None:
         """Per-package coverage of the inventory's files by cases, when an inventory is present."""
+        return self._inventory_coverage(report["cases"])
+
+    def _inventory_coverage(self, records: list[dict[str, Any]]) -> dict[str, Any] | None:
         path = self.settings.path(self.settings.inventory_file)
         if not path.is_file():
             return None
         from .inventory import store
 
-        return coverage_from_inventory(store.load(path), report["cases"])
+        return coverage_from_inventory(store.load(path), records)
+
+    def _report_context(self, history_path: Path) -> dict[str, Any]:
+        """What build_report adds to the records: the baseline, the trend, the inventory, the environment."""
+        from .changes import load_baseline_document
+        from .environment import collect
+
+        settings = self.settings
+        return {
+            "baseline": load_baseline_document(self.baseline_path) if self.baseline_path else None,
+            "history": read_history(history_path),
+            "coverage": self._inventory_coverage(self.records),
+            "environment": collect(rootdir=settings.rootdir, golden_dir=settings.golden_path,
+                                   monolith_root=settings.path(settings.monolith_root) if settings.monolith_root else None,
+                                   rust_revision=settings.revision, reference_revision=self.store.reference_revision),
+        }
 
     def annotations(self) -> list[str]:
         return annotations(self.records) if os.environ.get("GITHUB_ACTIONS") == "true" else []
@@ -489,9 +515,12 @@ class ParitySession:
             return EXIT_HARNESS_ERROR
         if self.gate is None or self.other_failures:
             return pytest_status
+        code = self.gate.exit_code()
         if self.unused_goldens and self.settings.unused_goldens == "fail":
-            return max(1, self.gate.exit_code())
-        return self.gate.exit_code()
+            code = max(1, code)
+        if self.perf_gate and self.slower:
+            code = max(1, code)
+        return code
 
     def summary(self) -> str:
         return summary_line(self.records)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .figures import figures_of, headline
+from .perf import SLOWER_MIN_SECONDS, SLOWER_RATIO
 from .session import ParitySession
 
 
@@ -40,6 +42,14 @@ def summary_lines(state: ParitySession) -> list[tuple[str, bool]]:
     lines += [(f"ERROR: {error}", False) for error in state.finish_errors]
     if state.records:
         lines.append((state.summary(), True))
+        lines.append((headline(figures_of(r["outcome"] for r in state.records)), True))
+    if state.slower:
+        gating = "they fail the run (--parity-perf-gate)" if state.perf_gate else \
+            "reported, not gating (--parity-perf-gate makes them fail the run)"
+        lines.append((f"PERF: {len(state.slower)} timed item(s) got slower than the baseline (Rust >= {SLOWER_RATIO:g}x and "
+                      f">= {SLOWER_MIN_SECONDS * 1000:g} ms more, beyond their noise); {gating}", True))
+        lines += [(f"  slower: {s['nodeid']} Rust {s['before'] * 1000:.3g} ms -> {s['after'] * 1000:.3g} ms "
+                   f"({s['factor']:.2g}x)", False) for s in state.slower[:10]]
     verdict = state.gate_line()
     if verdict is not None:
         lines.append((verdict, True))

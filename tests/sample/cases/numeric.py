@@ -34,6 +34,7 @@ Case(
     covers=REFERENCE,
     python=python_call("sample_reference:scale"),
     rust=pyo3("scale"),
+    perf=True,  # the report's performance section: both sides timed on each example
     examples=[example(np.array([1.0, -0.0, 3.5], np.float32), 2.0, id="exact_factor"),
               example(np.array([3.0, 6.0, 7.0], np.float32), 1.1, id="inexact_factor")],
     compare=compare.tensor(max_ulp=0),

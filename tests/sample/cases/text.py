@@ -37,6 +37,7 @@ for name, runner in (("parse_port", pyo3("parse_port")), ("parse_port_worker", w
         covers=REFERENCE,
         python=python_call("sample_reference:parse_port"),
         rust=runner,
+        perf=True,  # in-process pyo3 against a worker round trip, in the report's performance section
         examples=[
             example("8080", id="plain"),
             example("abc", id="not_a_number"),

@@ -47,6 +47,28 @@ create_exception!(
 );
 create_exception!(
     monolith_parity_rs,
+    CoreError,
+    MonolithError,
+    "monolith_core::MonolithError (the variant in `kind`); its Py* variants raise the subclasses below."
+);
+create_exception!(monolith_parity_rs, CorePyValueError, CoreError, "monolith_core::MonolithError::PyValueError.");
+create_exception!(monolith_parity_rs, CorePyTypeError, CoreError, "monolith_core::MonolithError::PyTypeError.");
+create_exception!(
+    monolith_parity_rs,
+    CorePyAssertionError,
+    CoreError,
+    "monolith_core::MonolithError::PyAssertionError."
+);
+create_exception!(monolith_parity_rs, CorePyKeyError, CoreError, "monolith_core::MonolithError::PyKeyError.");
+create_exception!(
+    monolith_parity_rs,
+    CorePyAttributeError,
+    CoreError,
+    "monolith_core::MonolithError::PyAttributeError."
+);
+create_exception!(monolith_parity_rs, CorePyLookupError, CoreError, "monolith_core::MonolithError::PyLookupError.");
+create_exception!(
+    monolith_parity_rs,
     UnsupportedByPort,
     MonolithError,
     "The input is valid for the Python reference but the Rust API cannot express it (a parameter or value it lacks)."
@@ -60,6 +82,13 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("IoError", py.get_type::<IoError>())?;
     m.add("DiscoveryError", py.get_type::<DiscoveryError>())?;
     m.add("DeviceUtilsError", py.get_type::<DeviceUtilsError>())?;
+    m.add("CoreError", py.get_type::<CoreError>())?;
+    m.add("CorePyValueError", py.get_type::<CorePyValueError>())?;
+    m.add("CorePyTypeError", py.get_type::<CorePyTypeError>())?;
+    m.add("CorePyAssertionError", py.get_type::<CorePyAssertionError>())?;
+    m.add("CorePyKeyError", py.get_type::<CorePyKeyError>())?;
+    m.add("CorePyAttributeError", py.get_type::<CorePyAttributeError>())?;
+    m.add("CorePyLookupError", py.get_type::<CorePyLookupError>())?;
     m.add("UnsupportedByPort", py.get_type::<UnsupportedByPort>())?;
     Ok(())
 }
@@ -109,6 +138,25 @@ pub fn discovery<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
 pub fn device_utils<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
     let kind = variant(&format!("{e:?}"));
     with_kind(DeviceUtilsError::new_err(e.to_string()), kind)
+}
+
+/// `monolith_core::MonolithError`: the variants that mirror a Python exception (`PyValueError`, ...)
+/// raise `CorePy<Name>` so cases map `ValueError` to exactly that variant; the others `CoreError`.
+#[cfg(feature = "core")]
+pub fn core(e: monolith_core::MonolithError) -> PyErr {
+    use monolith_core::MonolithError as E;
+    let kind = variant(&format!("{e:?}"));
+    let message = e.to_string();
+    let err = match e {
+        E::PyValueError { .. } => CorePyValueError::new_err(message),
+        E::PyTypeError { .. } => CorePyTypeError::new_err(message),
+        E::PyAssertionError { .. } => CorePyAssertionError::new_err(message),
+        E::PyKeyError { .. } => CorePyKeyError::new_err(message),
+        E::PyAttributeError { .. } => CorePyAttributeError::new_err(message),
+        E::PyLookupError { .. } => CorePyLookupError::new_err(message),
+        _ => CoreError::new_err(message),
+    };
+    with_kind(err, kind)
 }
 
 pub fn unsupported(message: impl Into<String>) -> PyErr {

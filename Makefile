@@ -27,7 +27,7 @@ $(STAMPS)/system.stamp: Makefile
 
 $(STAMPS)/python.stamp: pyproject.toml tests/sample/reference/pyproject.toml
 	mkdir -p $(STAMPS)
-	$(PIP) install --quiet -e ".[test]" -e tests/sample/reference
+	$(PIP) install --quiet -e ".[test]" -e "tests/sample/reference[tfrecord]"
 	touch $@
 
 # The sample pair's Rust side: the framed worker (baseline and "pr" revisions) and the PyO3 module.

@@ -11,6 +11,8 @@
 
 use std::fmt;
 
+pub mod records;
+
 /// Which revision this build is: `"baseline"` or `"pr"` (feature `pr`).
 #[cfg(not(feature = "pr"))]
 pub const REVISION: &str = "baseline";

@@ -21,6 +21,8 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyString};
 
 use sample_core as core;
 
+mod records;
+
 fn to_py_err(e: core::Error) -> PyErr {
     match e.kind {
         core::ErrorKind::Value => PyValueError::new_err(e.message),
@@ -170,6 +172,7 @@ fn sample_rust(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(word_count, m)?)?;
     #[cfg(any(api_sig = "sample_core::clamp -> i64", api_sig = "sample_core::clamp -> Result"))]
     m.add_function(wrap_pyfunction!(clamp, m)?)?;
+    records::register(m)?;
     let api = m.py().import("json")?.call_method1("loads", (PARITY_API_JSON,))?;
     m.add("__parity_api__", api)?;
     Ok(())

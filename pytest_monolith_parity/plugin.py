@@ -105,14 +105,22 @@ def _prepare_rust(session: pytest.Session, state: ParitySession, items: list) ->
         with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
             problems = state.prepare_rust(cases, progress=not quiet)
     except SetupError as error:
-        raise pytest.UsageError(f"monolith-parity: {error}") from None
+        if not is_worker(session.config):
+            raise pytest.UsageError(f"monolith-parity: {error}") from None
+        # an xdist worker cannot end the run with a usage error: its collection fails, and the controller says why
+        # (one message per file; the other cases of the file go with it, unnamed)
+        first_of_file = {case.source_file: case for case in reversed(cases)}
+        problems = [(case, f"the Rust side could not be built: {error}" if first_of_file[case.source_file] is case
+                     else "") for case in cases]
     if not problems:
         return
     failing = {id(case) for case, _ in problems}
     parents = {item.case.source_file: item.parent for item in parity_items if id(item.case) in failing}
     by_file: dict[str, list[str]] = {}
     for case, message in problems:
-        by_file.setdefault(case.source_file, []).append(f"parity case {case.id!r} in {case.source_file}: {message}")
+        if message:
+            by_file.setdefault(case.source_file, []).append(
+                f"parity case {case.id!r} in {case.source_file}: {message}")
     for source_file, messages in by_file.items():
         report = pytest.CollectReport(parents[source_file].nodeid, "failed", "\n".join(messages), [])
         session.config.hook.pytest_collectreport(report=report)

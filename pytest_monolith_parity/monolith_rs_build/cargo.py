@@ -36,13 +36,16 @@ def build(cargo: str, manifest: Path, package: str, target: Sequence[str], *, ta
           features: Sequence[str] = (), progress: Progress | None = None) -> list[dict]:
     """``cargo build --release -p package <target>``; returns cargo's ``compiler-artifact`` and
     ``build-script-executed`` messages (``progress`` advances on each artifact)."""
+    # --target-dir, not CARGO_TARGET_DIR: rustc inherits cargo's environment, and sccache hashes every CARGO_*
+    # variable, so a per-checkout CARGO_TARGET_DIR would make every compilation of another checkout a miss.
     argv = [cargo, "build", "--release", "--manifest-path", str(manifest), "-p", package, *target,
-            "--message-format=json-render-diagnostics"]
+            "--target-dir", str(target_dir), "--message-format=json-render-diagnostics"]
     if features:
         argv += ["--features", ",".join(features)]
     if jobs:
         argv += ["-j", str(jobs)]
-    full_env = {**os.environ, "CARGO_TARGET_DIR": str(target_dir), "CARGO_TERM_COLOR": "never", **env}
+    full_env = {**os.environ, "CARGO_TERM_COLOR": "never", **env}
+    full_env.pop("CARGO_TARGET_DIR", None)  # the argument decides; see above
     log_path.parent.mkdir(parents=True, exist_ok=True)
     tail: list[str] = []
     errors: list[str] = []  # from the first compiler error on: what a failure message should show
@@ -86,7 +89,11 @@ def _read_messages(stdout, into: list[dict], progress: Progress | None) -> None:
         if reason == "compiler-artifact":
             into.append(message)
             if progress is not None:
-                progress.advance(message.get("target", {}).get("name", ""))
+                target = message.get("target", {})
+                name = target.get("name", "")
+                if "custom-build" in target.get("kind", []):
+                    name = f"{_package_name(message.get('package_id', ''))} (build script)"
+                progress.advance(name)
         elif reason == "build-script-executed":
             into.append(message)
 

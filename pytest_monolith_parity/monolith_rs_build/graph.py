@@ -4,9 +4,11 @@ The API facts (``build.rs`` of the bindings, :mod:`parity_api_scan`) need each
 checkout crate's *enabled features* -- an item behind ``#[cfg(feature =
 "zookeeper")]`` exists only when cargo enables that feature -- and only cargo's
 resolver knows them.  The same graph gives the progress line its total: one
-unit per package the bindings depend on (normal and build dependencies), one
-more for each build script.  Cargo may compile a few packages twice (for the
-host and the target), so the total is an estimate and shown as ``~N``.
+unit per package compiled for the target (the bindings' normal dependencies),
+one per package compiled for the host (build dependencies, proc macros and
+what they depend on -- a package needed on both sides is compiled twice), and
+one per build script.  Profiles can still merge or split a few units, so the
+total is an estimate and shown as ``~N``.
 """
 
 from __future__ import annotations
@@ -52,23 +54,32 @@ def analyse(meta: Mapping[str, Any], package: str, checkout_rs: Path) -> BuildGr
     roots = [pid for pid in meta.get("workspace_members", []) if packages[pid]["name"] == package]
     if not roots:
         raise KeyError(f"cargo metadata has no workspace member {package!r}")
-    seen: set[str] = set()
-    pending = list(roots)
+
+    def is_proc_macro(pid: str) -> bool:
+        return any("proc-macro" in t["kind"] for t in packages[pid].get("targets", []))
+
+    # (package, compiled for the host?) -- build dependencies and proc macros, and all they need, are host units
+    seen: set[tuple[str, bool]] = set()
+    pending = [(pid, False) for pid in roots]
     while pending:
-        pid = pending.pop()
-        if pid in seen:
+        pid, host = pending.pop()
+        host = host or is_proc_macro(pid)
+        if (pid, host) in seen:
             continue
-        seen.add(pid)
+        seen.add((pid, host))
         for dep in nodes.get(pid, {}).get("deps", []):
-            kinds = [k.get("kind") for k in dep.get("dep_kinds", [{"kind": None}])]
-            if any(kind != "dev" for kind in kinds):
-                pending.append(dep["pkg"])
+            kinds = {k.get("kind") for k in dep.get("dep_kinds", [{"kind": None}])}
+            if None in kinds:
+                pending.append((dep["pkg"], host))
+            if "build" in kinds:
+                pending.append((dep["pkg"], True))
+    packages_built = {pid for pid, _ in seen}
     root = checkout_rs.resolve()
     crates = []
-    units = 0
-    for pid in sorted(seen):
+    units = len(seen) + sum(any("custom-build" in t["kind"] for t in packages[pid].get("targets", []))
+                            for pid in packages_built)
+    for pid in sorted(packages_built):
         info = packages[pid]
-        units += 1 + any("custom-build" in t["kind"] for t in info.get("targets", []))
         manifest = Path(info["manifest_path"]).resolve()
         lib = _lib_name(info)
         if lib and manifest.is_relative_to(root):

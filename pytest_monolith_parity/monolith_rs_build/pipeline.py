@@ -80,7 +80,7 @@ class RustArtifacts:
             facts = self.api.get("facts", [])
             absent = [f["value"] for f in facts if not f["holds"]]
             lines.append(f"api facts: {len(facts) - len(absent)} of {len(facts)} hold"
-                         + (f"; not in this checkout: {', '.join(absent)}" if absent else ""))
+                         + (f"; false in this checkout: {', '.join(absent)}" if absent else ""))
         if self.compiler_cache and any(r.action == "built" for r in self.results.values()):
             lines.append(self.compiler_cache)
         if self.python_path:

@@ -61,7 +61,7 @@ def test_one_source_tree_builds_against_both_revisions(api, tmp_path):
     facts = {f["value"]: f for f in base.api["facts"]}
     assert facts["monolith_core::api::shape -> i64"]["holds"] is True
     assert facts["monolith_core::api::shape -> Result"]["found"] == ["fn shape(x: i64) -> i64"]
-    assert any("not in this checkout: monolith_core::api::only_on_pr" in line for line in base.describe())
+    assert any("false in this checkout: monolith_core::api::only_on_pr" in line for line in base.describe())
 
 
 def test_cfg_gated_items_follow_the_crate_features_cargo_enables(api, tmp_path):

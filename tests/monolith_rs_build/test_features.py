@@ -62,21 +62,27 @@ def test_the_graph_counts_units_and_finds_checkout_crates_with_their_features(tm
             package("pyo3", "pyo3", "/registry/pyo3/Cargo.toml", build_script=True),
             package("clap", "clap", "/registry/clap/Cargo.toml"),
             package("tempfile", "tempfile", "/registry/tempfile/Cargo.toml"),
+            package("derive", "derive", "/registry/derive/Cargo.toml", ("proc-macro",)),
+            package("quote", "quote", "/registry/quote/Cargo.toml"),
         ],
         "resolve": {"nodes": [
             {"id": "bindings", "features": ["core"], "deps": [
                 {"pkg": "core", "dep_kinds": [{"kind": None}]}, {"pkg": "pyo3", "dep_kinds": [{"kind": None}]},
                 {"pkg": "syn", "dep_kinds": [{"kind": "build"}]},
-                {"pkg": "tempfile", "dep_kinds": [{"kind": "dev"}]}]},
+                {"pkg": "tempfile", "dep_kinds": [{"kind": "dev"}]},
+                {"pkg": "derive", "dep_kinds": [{"kind": None}]}]},
             {"id": "cli", "features": [], "deps": [{"pkg": "clap", "dep_kinds": [{"kind": None}]}]},
-            {"id": "core", "features": ["zk", "default"], "deps": []},
+            {"id": "core", "features": ["zk", "default"], "deps": [{"pkg": "quote", "dep_kinds": [{"kind": None}]}]},
+            {"id": "derive", "features": [], "deps": [{"pkg": "quote", "dep_kinds": [{"kind": None}]}]},
+            {"id": "quote", "features": [], "deps": []},
             {"id": "pyo3", "features": [], "deps": []}, {"id": "syn", "features": [], "deps": []},
             {"id": "clap", "features": [], "deps": []}, {"id": "tempfile", "features": [], "deps": []},
         ]},
     }
     graph = analyse(meta, "monolith-parity-rs", rs)
-    # bindings (+ its build script), core, pyo3 (+ build script), syn; not the CLI's clap, not dev-only tempfile
-    assert graph.units == 6
+    # bindings (+ its build script), core, pyo3 (+ build script), syn (host), the proc macro derive (host), quote
+    # twice (for core on the target, for derive on the host); not the CLI's clap, not dev-only tempfile
+    assert graph.units == 9
     assert [(c.lib, c.features) for c in graph.crates] == [("monolith_core", ("default", "zk"))]
     assert graph.api_crates_text().splitlines()[1] == f"monolith_core\t{rs / 'crates/monolith-core'}\tdefault,zk"
     with pytest.raises(KeyError):

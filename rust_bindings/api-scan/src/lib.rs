@@ -848,9 +848,13 @@ impl Scan {
         own.file(&lib, "", &self.own_src, &[]);
         errors.extend(std::mem::take(&mut own.errors));
 
+        // only the crates some fact names are read (a build of monolith-training lists a dozen crates)
+        let needed: BTreeSet<&str> = own.facts.iter()
+            .filter_map(|(_, v)| v.trim().trim_start_matches("async ").trim_start().split("::").next())
+            .collect();
         let mut indexes = BTreeMap::new();
         let mut files = own.files.clone();
-        for krate in &self.crates {
+        for krate in self.crates.iter().filter(|k| needed.contains(k.lib.as_str())) {
             match index_crate(&krate.lib, &krate.dir, &krate.features, target) {
                 Ok(index) => {
                     files.extend(index.files.iter().cloned());

@@ -124,6 +124,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("probe_file", "--parity-probe", "MONOLITH_PARITY_PROBE", "parity-report/probe.json", str,
                 "import probe of the reference (`python -m pytest_monolith_parity probe --format json`); "
                 "its table goes into the reports when present"),
+    SettingSpec("kernels_manifest", "--parity-kernels", "MONOLITH_PARITY_KERNELS", "kernels/monolith.toml", str,
+                "the declared C++ kernel libraries built from the checkout (`build-ops`); relative to the rootdir"),
     SettingSpec("reference_revision", "--reference-revision", "MONOLITH_PARITY_REFERENCE_REVISION", None,
                 _optional_str, "revision recorded in golden manifests (default: git HEAD of the monolith root)"),
 )
@@ -158,6 +160,7 @@ class Settings:
     history_file: str = "parity-report/history.jsonl"
     inventory_file: str = "inventory/monolith.toml"
     probe_file: str = "parity-report/probe.json"
+    kernels_manifest: str = "kernels/monolith.toml"
     reference_revision: str | None = None
     sources: dict[str, str] = dataclasses.field(default_factory=dict)
 

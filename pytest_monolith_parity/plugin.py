@@ -88,6 +88,7 @@ def pytest_collection(session: pytest.Session) -> None:
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
     state = config.stash[SESSION_KEY]
+    state.prepare_kernels([item.case for item in items if getattr(item, "case", None) is not None])
     collected_roots = [Path(arg.split("::")[0]).resolve() for arg in config.args]
     state.whole_run = all(any(case_dir.is_relative_to(root) for root in collected_roots)
                           for case_dir in state.settings.case_paths)

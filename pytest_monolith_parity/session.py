@@ -66,6 +66,7 @@ def open_session(rootdir: Path, options: dict[str, Any], environ: dict[str, str]
     from .reference.bootstrap import ReferenceEnvironmentError
     from .reference.checkout import CheckoutError
     from .reference.protos import ProtoCompileError
+    from .kernel_build.manifest import ManifestError
 
     try:
         table, path = load_pyproject(rootdir)
@@ -86,7 +87,7 @@ def open_session(rootdir: Path, options: dict[str, Any], environ: dict[str, str]
     state = ParitySession(settings, update_golden=update_golden, baseline=baseline, fix=fix)
     try:
         state.activate_reference()
-    except (CheckoutError, ReferenceEnvironmentError, ProtoCompileError) as error:
+    except (CheckoutError, ReferenceEnvironmentError, ProtoCompileError, ManifestError) as error:
         raise SetupError(f"the monolith reference cannot be set up: {error}") from None
     return state
 
@@ -118,15 +119,57 @@ class ParitySession:
         self.rust_artifacts = None
         self.reported_rust_lines: list[str] = []
         self.reference = None
+        self.kernels = None  # kernel_build.KernelSet when a kernel manifest is present
+        self.kernel_report: dict[str, Any] = {}
 
     # -- the reference ----------------------------------------------------
     def activate_reference(self) -> None:
-        """Make ``monolith`` importable from the configured checkout (protos, stand-ins; see reference/)."""
+        """Make ``monolith`` importable from the configured checkout (protos, stand-ins; see reference/).
+
+        With a kernel manifest present, ``gen_monolith_ops``' ops are bound to
+        the kernels built from the checkout (on first use, or up front by
+        :meth:`prepare_kernels`); subprocesses inherit the manifest's path.
+        """
         if not self.settings.monolith_root:
             return
-        from .reference.bootstrap import activate
+        from .reference.bootstrap import KERNELS_ENV, activate
 
-        self.reference = activate(self.settings.path(self.settings.monolith_root))
+        root = self.settings.path(self.settings.monolith_root)
+        manifest = self.settings.path(self.settings.kernels_manifest)
+        if manifest.is_file():
+            from .kernel_build import KernelSet, load_manifest
+
+            self.kernels = KernelSet(load_manifest(manifest), root.resolve())
+            os.environ[KERNELS_ENV] = str(manifest.resolve())
+        self.reference = activate(root, kernels=self.kernels)
+
+    def prepare_kernels(self, cases: list[Case]) -> None:
+        """Build, before any case runs, the kernel libraries the collected cases' Python files reach.
+
+        One build per library under pytest-xdist (file lock + cache); a kernel
+        that does not compile only makes its ops unavailable.
+        """
+        if self.kernels is None or self.reference is None:
+            return
+        import sys
+        import time
+
+        from .reference.probe import custom_ops_reached
+
+        root = self.reference.checkout.root
+        covered = sorted({case.covers for case in cases if case.covers})
+        ops: set[str] = set()
+        for covers in covered:
+            ops.update(custom_ops_reached(root, covers))
+        libraries = self.kernels.libraries_for(sorted(ops))
+        libraries += [name for name in self.kernels.libraries_called_by(covered) if name not in libraries]
+        start = time.perf_counter()
+        for index, name in enumerate(libraries, 1):
+            print(f"monolith-parity: kernels [{index}/{len(libraries)}] {name} "
+                  f"({time.perf_counter() - start:.0f}s elapsed)", file=sys.stderr, flush=True)
+            result = self.kernels.result(name)
+            self.kernel_report[name] = {"status": result.status, "action": result.action, "reason": result.reason,
+                                        "kernels": result.kernels}
 
     # -- the Rust side ----------------------------------------------------
     def prepare_rust(self, cases: list[Case], progress: Any = False) -> list[tuple[Case, str]]:

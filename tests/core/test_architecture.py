@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, int]] = [
     # 1 -- comparators; builds that run only when sources changed
     ("compare.", 1), ("build_stamps", 1), ("command_build", 1),
     # 2 -- the monolith-facing side: the reference environment, the checkout's Rust build, the inventory, services
-    ("reference.", 2), ("monolith_rs_build.", 2), ("inventory.", 2), ("services.", 2),
+    ("reference.", 2), ("kernel_build.", 2), ("monolith_rs_build.", 2), ("inventory.", 2), ("services.", 2),
     # 3 -- runners: calling one side once
     ("runners.", 3), ("pyworker", 3),
     # 4 -- the case model and what case files share

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import strategies as st
+
 from pytest_monolith_parity import Case, compare, divergence, driver, example, pyo3, python_call
 from pytest_monolith_parity.helpers import environ
 from ._support.consul_agent import observed, scripted
@@ -108,6 +110,23 @@ def tf_config(cluster, task_type, task_index):
 
 CLUSTER = {"chief": ["c0:2222"], "worker": ["w0:2222", "w1:2222"], "ps": ["p0:2222", "p1:2222"]}
 NO_CHIEF = {"worker": ["w0:2222", "w1:2222"], "ps": ["p0:2222"]}
+_ADDR = st.builds(lambda h, p: f"{h}:{p}", st.sampled_from(["h0", "h1", "10.0.0.1", "[::1]"]), st.integers(1, 65535))
+
+
+def _valid_tf_config(draw_cluster, pick):
+    cluster = {k: v for k, v in draw_cluster.items() if v}
+    if not cluster:
+        cluster = {"worker": ["w0:1"]}
+    task_type = sorted(cluster)[pick % len(cluster)]
+    return tf_config(cluster, task_type, pick % len(cluster[task_type]))
+
+
+# Well-formed TF_CONFIGs (every task in its cluster), with the ops below.
+TF_CONFIGS = st.builds(
+    lambda cluster, pick: (_valid_tf_config(cluster, pick), ALL_OPS),
+    st.fixed_dictionaries({"chief": st.lists(_ADDR, max_size=1), "worker": st.lists(_ADDR, max_size=3),
+                           "ps": st.lists(_ADDR, max_size=3)}),
+    st.integers(0, 50))
 ALL_OPS = [("query", "ps"), ("query", "worker"), ("query", "chief"), ("server_type",), ("index",), ("addr",),
            ("register", "ps", 0, "x:1"), ("deregister", "ps", 0, "x:1"), ("query", "ps")]
 
@@ -128,6 +147,8 @@ Case(
         example(tf_config(CLUSTER, "worker", "1"), ALL_OPS, id="index_as_string"),
         example("not json", ALL_OPS, id="not_json"),
     ],
+    strategy=TF_CONFIGS,
+    max_examples=40,
     compare=compare.structured(),
 )
 

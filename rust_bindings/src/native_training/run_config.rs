@@ -41,16 +41,19 @@ fn over_default<T: Serialize + DeserializeOwned + Default>(what: &str, fields: &
         if !object.contains_key(&key) {
             return Err(errors::unsupported(format!("{what} has no field {key:?}")));
         }
-        let given = match (key.as_str(), &given) {
-            ("discovery_type", Value::Number(n)) => {
-                let n = n.as_i64();
+        let number = match (key.as_str(), &given) {
+            ("discovery_type", Value::Number(n)) => Some(n.as_i64()),
+            _ => None,
+        };
+        let given = match number {
+            Some(n) => {
                 let variant = DISCOVERY_TYPES
                     .iter()
                     .find(|v| Some(**v as i64) == n)
                     .ok_or_else(|| errors::unsupported(format!("ServiceDiscoveryType has no value {given}")))?;
                 serde_json::to_value(variant).map_err(errors::serde_json)?
             }
-            _ => given,
+            None => given,
         };
         object.insert(key, given);
     }

@@ -16,7 +16,7 @@ SAMPLE_PYO3_PR := $(SAMPLE_RUST)/target-pr/python
 setup: $(STAMPS)/system.stamp $(STAMPS)/python.stamp $(STAMPS)/sample.stamp
 
 # Debian packages the tests use: a headless browser (HTML report test), a ZooKeeper server, sccache
-# (compiled crates.io dependencies shared between checkouts, docs/rust-bindings.md), and g++ and
+# (compiled crates.io dependencies shared between checkouts, docs/rust-bindings.md), and g++ with
 # protobuf/glog/absl to build custom-op kernels (our own test op in CI; monolith's with `build-ops`).
 DEBIAN_PACKAGES := chromium zookeeper sccache g++ protobuf-compiler libprotobuf-dev libgoogle-glog-dev libabsl-dev
 $(STAMPS)/system.stamp: Makefile

@@ -34,6 +34,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from filelock import FileLock
+
 from ..build_stamps import BuildError, BuildResult, ensure_built, root_digest
 from ..files import atomic_write
 from ..progress import Progress
@@ -188,27 +190,32 @@ def ensure(monolith_root: str | Path, *, what: Iterable[str] = ("bindings",), fe
             meta = cargo.metadata(cargo_program, made.manifest, features=cargo_features, env=env)
             graph = analyse(meta, made.bindings_package, workspace.root)
             crates_file = build_dir / f"api-crates-{key}.tsv"
-            atomic_write(crates_file, graph.api_crates_text().encode())
-            guard_checkout_crates(target, [c.directory for c in graph.crates])
+            text = graph.api_crates_text().encode()
+            if not crates_file.is_file() or crates_file.read_bytes() != text:  # build.rs reruns when it changes
+                atomic_write(crates_file, text)
             bar = reporter(f"rust bindings [{', '.join(features) or 'no package'}]", graph.units)
             try:
-                messages = cargo.build(cargo_program, made.manifest, made.bindings_package, ["--lib"],
+                with target_lock(target):  # the guard must not delete fingerprints another build is writing
+                    guard_checkout_crates(target, [c.directory for c in graph.crates])
+                    messages = cargo.build(cargo_program, made.manifest, made.bindings_package, ["--lib"],
                                        target_dir=target, jobs=jobs, log_path=build_dir / "logs" / f"bindings-{key}.log",
-                                       env={**env, "PYO3_BUILD_EXTENSION_MODULE": "1", "PYO3_PYTHON": sys.executable,
-                                            API_CRATES_ENV: str(crates_file)},
-                                       log=log, features=[f for f in features], progress=bar)
+                                           env={**env, "PYO3_BUILD_EXTENSION_MODULE": "1", "PYO3_PYTHON": sys.executable,
+                                                API_CRATES_ENV: str(crates_file)},
+                                           log=log, features=[f for f in features], progress=bar)
+                    record_checkout_crates(target, [c.directory for c in graph.crates])
+                    # installed under the lock: another build in this target dir rewrites the uplifted files
+                    if template.build_script is not None:  # bindings without a build script have no API facts
+                        out_dir = cargo.build_script_out_dir(messages, made.bindings_package)
+                        if out_dir is None or not (out_dir / API_FILE).is_file():
+                            raise BuildError(f"cargo built {made.bindings_package} but its build script wrote no "
+                                             f"{API_FILE} ({template.build_script} must call "
+                                             "parity_api_scan::Scan::run)")
+                        cargo.install(out_dir / API_FILE, api_file)
+                    cargo.install(cargo.find_artifact(messages, made.lib_name, "cdylib"), extension)
             except BuildError:
                 if bar is not None:
                     bar.finish("failed")
                 raise
-            record_checkout_crates(target, [c.directory for c in graph.crates])
-            if template.build_script is not None:  # bindings without a build script have no API facts
-                out_dir = cargo.build_script_out_dir(messages, made.bindings_package)
-                if out_dir is None or not (out_dir / API_FILE).is_file():
-                    raise BuildError(f"cargo built {made.bindings_package} but its build script wrote no "
-                                     f"{API_FILE} ({template.build_script} must call parity_api_scan::Scan::run)")
-                cargo.install(out_dir / API_FILE, api_file)
-            cargo.install(cargo.find_artifact(messages, made.lib_name, "cdylib"), extension)
             if bar is not None:
                 bar.finish("built")
 
@@ -228,18 +235,19 @@ def ensure(monolith_root: str | Path, *, what: Iterable[str] = ("bindings",), fe
             if made.cli_package is None:
                 raise RustSetupError(f"{cli_crate_dir} has no binary target (src/main.rs or [[bin]]) to build")
             graph = analyse(cargo.metadata(cargo_program, made.manifest, env=env), made.cli_package, workspace.root)
-            guard_checkout_crates(target, [c.directory for c in graph.crates])
             bar = reporter("rust cli (monolith)", graph.units)
             try:
-                messages = cargo.build(cargo_program, made.manifest, made.cli_package, ["--bin", made.cli_bin],
-                                       target_dir=target, jobs=jobs, env=env, log_path=build_dir / "logs" / "cli.log",
-                                       log=log, progress=bar)
+                with target_lock(target):
+                    guard_checkout_crates(target, [c.directory for c in graph.crates])
+                    messages = cargo.build(cargo_program, made.manifest, made.cli_package, ["--bin", made.cli_bin],
+                                           target_dir=target, jobs=jobs, env=env,
+                                           log_path=build_dir / "logs" / "cli.log", log=log, progress=bar)
+                    record_checkout_crates(target, [c.directory for c in graph.crates])
+                    cargo.install(cargo.find_artifact(messages, made.cli_bin, "bin"), binary)
             except BuildError:
                 if bar is not None:
                     bar.finish("failed")
                 raise
-            record_checkout_crates(target, [c.directory for c in graph.crates])
-            cargo.install(cargo.find_artifact(messages, made.cli_bin, "bin"), binary)
             if bar is not None:
                 bar.finish("built")
 
@@ -321,6 +329,12 @@ def prepare(settings: "Settings", *, what: Iterable[str] = ("bindings",), featur
 def bindings_features(bindings_dir: str | Path | None = None) -> list[str]:
     """The bindings' cargo features: the monolith packages that have wrappers."""
     return sorted(BindingsTemplate.load(bindings_dir).features)
+
+
+def target_lock(target: Path) -> FileLock:
+    """One harness build at a time per target directory (cargo locks it too, but not our guard around it)."""
+    target.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(target) + ".parity-build.lock")
 
 
 def guard_checkout_crates(target: Path, crate_dirs: Iterable[Path]) -> None:

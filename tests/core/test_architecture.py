@@ -46,9 +46,7 @@ LAYERS: list[tuple[str, int]] = [
 ]
 
 #: Cycles that exist today and must be removed; the test fails when one disappears, so this list cannot go stale.
-KNOWN_CYCLES: list[frozenset[str]] = [
-    frozenset({"compare.exact", "compare.proto", "compare.tensor", "compare.text"}),  # issue 11 moves the shared pieces down
-]
+KNOWN_CYCLES: list[frozenset[str]] = []
 
 
 def module_names() -> list[str]:

@@ -69,6 +69,36 @@ create_exception!(
 create_exception!(monolith_parity_rs, CorePyLookupError, CoreError, "monolith_core::MonolithError::PyLookupError.");
 create_exception!(
     monolith_parity_rs,
+    SaveUtilsError,
+    MonolithError,
+    "monolith_training::native_training::save_utils::SaveUtilsError."
+);
+create_exception!(
+    monolith_parity_rs,
+    RunnerUtilsError,
+    MonolithError,
+    "monolith_training::runner_utils::RunnerUtilsError."
+);
+create_exception!(
+    monolith_parity_rs,
+    RunConfigError,
+    MonolithError,
+    "monolith_training::run_config::RunConfigError (only some revisions have it)."
+);
+create_exception!(
+    monolith_parity_rs,
+    ServiceDiscoveryError,
+    MonolithError,
+    "monolith_training::native_training::service_discovery::ServiceDiscoveryError."
+);
+create_exception!(
+    monolith_parity_rs,
+    ConsulError,
+    MonolithError,
+    "monolith_training::native_training::consul::ConsulError."
+);
+create_exception!(
+    monolith_parity_rs,
     UnsupportedByPort,
     MonolithError,
     "The input is valid for the Python reference but the Rust API cannot express it (a parameter or value it lacks)."
@@ -89,6 +119,11 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CorePyKeyError", py.get_type::<CorePyKeyError>())?;
     m.add("CorePyAttributeError", py.get_type::<CorePyAttributeError>())?;
     m.add("CorePyLookupError", py.get_type::<CorePyLookupError>())?;
+    m.add("SaveUtilsError", py.get_type::<SaveUtilsError>())?;
+    m.add("RunnerUtilsError", py.get_type::<RunnerUtilsError>())?;
+    m.add("RunConfigError", py.get_type::<RunConfigError>())?;
+    m.add("ServiceDiscoveryError", py.get_type::<ServiceDiscoveryError>())?;
+    m.add("ConsulError", py.get_type::<ConsulError>())?;
     m.add("UnsupportedByPort", py.get_type::<UnsupportedByPort>())?;
     Ok(())
 }
@@ -157,6 +192,40 @@ pub fn core(e: monolith_core::MonolithError) -> PyErr {
         _ => CoreError::new_err(message),
     };
     with_kind(err, kind)
+}
+
+/// The native_training errors below are generic over the error type, so each compiles against
+/// revisions whose error enums differ (or lack a variant).
+#[cfg(feature = "native_training")]
+fn kinded<E: std::fmt::Debug + std::fmt::Display>(e: E, make: fn(String) -> PyErr) -> PyErr {
+    let kind = variant(&format!("{e:?}"));
+    with_kind(make(e.to_string()), kind)
+}
+
+#[cfg(feature = "native_training")]
+pub fn save_utils<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
+    kinded(e, SaveUtilsError::new_err)
+}
+
+#[cfg(feature = "native_training")]
+pub fn runner_utils<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
+    kinded(e, RunnerUtilsError::new_err)
+}
+
+#[cfg(feature = "native_training")]
+#[allow(dead_code)] // only revisions with run_config.rs use it
+pub fn run_config<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
+    kinded(e, RunConfigError::new_err)
+}
+
+#[cfg(feature = "native_training")]
+pub fn service_discovery<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
+    kinded(e, ServiceDiscoveryError::new_err)
+}
+
+#[cfg(feature = "native_training")]
+pub fn consul<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
+    kinded(e, ConsulError::new_err)
 }
 
 pub fn unsupported(message: impl Into<String>) -> PyErr {

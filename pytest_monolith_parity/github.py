@@ -53,6 +53,9 @@ def annotations(records: Sequence[Mapping[str, Any]], limit: int = MAX_ANNOTATIO
 
 def markdown_summary(report: Mapping[str, Any], gate_line: str = "", report_url: str = "") -> str:
     lines = ["## Parity", "", f"**{gate_line or report['summary']}**", "", f"`{report['summary']}`", ""]
+    if report.get("complete") is False:
+        why = "; ".join((report.get("completeness") or {}).get("reasons") or [])
+        lines += [f"The run did not finish ({why}): these verdicts cover only the items that ran.", ""]
     lines += ["| monolith file | passed | outcomes |", "|---|---:|---|"]
     for covers, module in report["modules"].items():
         outcomes = ", ".join(f"{n} {name}" for name, n in module["outcomes"].items())

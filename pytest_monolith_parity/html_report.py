@@ -277,7 +277,11 @@ def _header(report: Mapping[str, Any], cases: Sequence[Mapping[str, Any]]) -> st
     totals = {str(k): int(v) for k, v in (report.get("totals") or {}).items()}
     items = sum(totals.values())
     failing = sum(n for o, n in totals.items() if not _passed(o))
-    if not items:
+    if report.get("complete") is False:  # a run that did not finish never reads as a pass (completeness.py)
+        line = (report.get("gate") or {}).get("line") or "GATE: INCOMPLETE"
+        why = "; ".join((report.get("completeness") or {}).get("reasons") or [])
+        gate = f'<span class="gate bad" data-gate="incomplete">{_e(line)}: the run did not finish ({_e(why)})</span>'
+    elif not items:
         gate = '<span class="gate bad" data-gate="empty">no parity items ran</span>'
     elif failing:
         gate = (f'<span class="gate bad" data-gate="fail">{failing} of {items} item{"s" if items != 1 else ""} '

@@ -102,6 +102,10 @@ def _format_metric(value: float | None) -> str:
 
 def render_markdown(report: Mapping[str, Any]) -> str:
     lines = ["# Parity report", "", f"`{report['summary']}`", ""]
+    if report.get("complete") is False:  # a run that did not finish never reads as a pass (completeness.py)
+        why = "; ".join((report.get("completeness") or {}).get("reasons") or [])
+        lines += [f"**{(report.get('gate') or {}).get('line') or 'GATE: INCOMPLETE'}**: the run did not finish "
+                  f"({why}); its verdicts cover only the items that ran.", ""]
     if report.get("revision"):
         lines += [f"Rust revision: `{report['revision']}`", ""]
     lines += ["## Per module", "", "| monolith file | cases | passed | outcomes | max abs | max rel | max ulp |",

@@ -62,7 +62,10 @@ def markdown_summary(report: Mapping[str, Any], gate_line: str = "", report_url:
     lines = ["## Parity", "", f"**{headline(data)}**", ""]
     sentence = gate_sentence(report)
     if sentence or gate_line:
-        lines += [f"Gate: {sentence or gate_line}" + (f" — `{gate_line}`" if sentence and gate_line else ""), ""]
+        if sentence.startswith("GATE:"):  # incomplete: the sentence is the line, and why
+            lines += [f"**{sentence}**", ""]
+        else:
+            lines += [f"Gate: {sentence or gate_line}" + (f" — `{gate_line}`" if sentence and gate_line else ""), ""]
     lines += [f"`{report['summary']}`", ""]
     found = report.get("changes")
     if found:

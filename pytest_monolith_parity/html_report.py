@@ -139,7 +139,8 @@ def _gate(report: Mapping[str, Any]) -> str:
     sentence = gate_sentence(report)
     if not gate or not sentence:
         return ""
-    state = "error" if gate.get("error") else ("pass" if gate.get("passed") else "fail")
+    state = ("incomplete" if report.get("complete") is False else "error" if gate.get("error")
+             else "pass" if gate.get("passed") else "fail")
     line = gate.get("line") or ""
     return (f'<div class="gate-line" id="gate" data-gate="{state}"><span class="gate {"ok" if state == "pass" else "bad"}">'
             f'Gate</span> {e(sentence)}' + (f' <code class="muted">{e(line)}</code>' if line else "") + "</div>")

@@ -270,6 +270,10 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
 def gate_sentence(report: Mapping[str, Any]) -> str:
     """The gate in words, apart from the parity figures: ``PASS: no regression against baseline abc123``."""
     gate = report.get("gate") or {}
+    if report.get("complete") is False:  # a run that did not finish never reads as a pass (completeness.py)
+        why = "; ".join((report.get("completeness") or {}).get("reasons") or [])
+        return (f"{gate.get('line') or 'GATE: INCOMPLETE'}: the run did not finish ({why}); "
+                "its verdicts cover only the items that ran")
     if not gate:
         return ""
     if gate.get("error"):
@@ -447,7 +451,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     lines = ["# Parity report", "", f"**{headline(data)}**", ""]
     sentence = gate_sentence(report)
     if sentence:
-        lines += [f"Gate: {sentence}", ""]
+        lines += [f"**{sentence}**" if sentence.startswith("GATE:") else f"Gate: {sentence}", ""]
     lines += [f"`{report['summary']}`", ""]
     if report.get("revision"):
         lines += [f"Rust revision: `{report['revision']}`", ""]

@@ -53,7 +53,11 @@ def assert_incomplete_and_nothing_overwritten(sample, result, before, ran, of):
     assert partial["complete"] is False and partial["gate"]["passed"] is False
     assert partial["completeness"]["ran"] == ran and partial["completeness"]["collected"] == of
     assert partial["gate"]["line"] == f"GATE: INCOMPLETE ({ran} of {of} items ran)"
-    assert (report_dir / "parity-report.partial.html").is_file() and (report_dir / "summary.partial.md").is_file()
+    line = f"GATE: INCOMPLETE ({ran} of {of} items ran)"
+    for name in ("parity-report.partial.html", "parity-report.partial.md", "summary.partial.md"):
+        text = (report_dir / name).read_text()
+        assert line in text and "did not finish" in text, name  # every partial report says so, in words
+        assert "GATE: PASS" not in text and "items pass" not in text, name
     return partial
 
 

@@ -45,3 +45,21 @@ def test_strict_records_fail_the_gate_on_a_record_without_a_message_prefix(sampl
     fixed = sample.run("-k", "record", "--parity-fix")
     assert 'message=\'count:\'' in path.read_text() or 'message="count:"' in path.read_text(), fixed.stdout.str()
     assert sample.run("-k", "record", "--parity-strict-records").ret == 0
+
+
+def test_a_case_file_named_on_the_command_line_is_collected_once_with_its_support_imports(sample):
+    """pytest also imports a file named as an argument as a test module; a case file's ``from ._support import``
+    then failed collection ("attempted relative import with no known parent package")."""
+    support = sample.root / "cases" / "_support"
+    support.mkdir()
+    (support / "__init__.py").write_text("")
+    (support / "sides.py").write_text("def add(a, b):\n    return a + b\n")
+    sample.write_case_file("relative.py", "from pytest_monolith_parity import Case, example, pyo3\n"
+                           "from ._support import sides\n"
+                           'Case(id="relative", covers="sample_reference/__init__.py", python=sides.add, '
+                           'rust=pyo3("add"), golden=False, examples=[example(1, 2, id="one")])\n')
+    result = sample.pytester.runpytest_subprocess("-m", "parity", "cases/relative.py", "--parity-hypothesis-profile",
+                                                  "ci")
+    assert result.ret == 0, result.stdout.str()
+    result.assert_outcomes(passed=1)
+    assert sample.report()["selection"] == "subset"

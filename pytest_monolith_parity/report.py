@@ -508,12 +508,17 @@ def render_markdown(report: Mapping[str, Any]) -> str:
             lines.append("")
         if len(failing) > 200:
             lines.append(f"... and {len(failing) - 200} more failing items (see the JSON and HTML reports)")
-    unavailable = [c for c in report["cases"] if family(str(c["outcome"])) == UNAVAILABLE]
-    if unavailable:  # one line each: a side that could not run here is neither a pass nor a failure
-        lines += ["", "## Unavailable (not executed here)", ""]
-        lines += [f"- `{c['nodeid']}` — {c['outcome']}: {c.get('message') or ''}".rstrip() for c in unavailable[:200]]
-        if len(unavailable) > 200:
-            lines.append(f"- … and {len(unavailable) - 200} more (see the JSON and HTML reports)")
+    unavailable: dict[str, list[Mapping[str, Any]]] = {}
+    for case in report["cases"]:  # a side that could not run here is neither a pass nor a failure: one line each
+        if family(str(case["outcome"])) == UNAVAILABLE:
+            unavailable.setdefault(str(case["outcome"]), []).append(case)
+    for outcome, cases in unavailable.items():
+        title = ("Rust unavailable (not in this checkout)" if outcome == Outcome.RUST_UNAVAILABLE.value
+                 else outcome[:1].upper() + outcome[1:] + " (not executed here)")
+        lines += ["", f"## {title}", ""]
+        lines += [f"- `{c['nodeid']}` — {c['outcome']}: {c.get('message') or ''}".rstrip() for c in cases[:200]]
+        if len(cases) > 200:
+            lines.append(f"- … and {len(cases) - 200} more (see the JSON and HTML reports)")
     return "\n".join(lines).rstrip() + "\n"
 
 

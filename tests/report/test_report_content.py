@@ -279,9 +279,11 @@ def test_markdown_and_step_summary_lead_with_parity_and_state_the_gate_apart():
     assert gate_sentence({}) == ""
     assert gate_sentence({"gate": {"baseline": False, "passed": True, "rust_unavailable": ["a", "b"]}}) == \
         "PASS: no failing item (2 rust unavailable items)"
-    attention = markdown[markdown.index("## Needs attention"):markdown.index("## Unavailable (not executed here)")]
-    unavailable = markdown[markdown.index("## Unavailable (not executed here)"):]
+    apart = min(markdown.index("## Reference unavailable (not executed here)"),
+                markdown.index("## Rust unavailable (not in this checkout)"))
+    attention, unavailable = markdown[markdown.index("## Needs attention"):apart], markdown[apart:]
     assert "ops.py::mul[lacking]` — rust unavailable" not in attention, "unavailable is not failing"
+    assert "## Rust unavailable (not in this checkout)" in unavailable
     assert "- `cases/core/ops.py::mul[lacking]` — rust unavailable: rust unavailable: monolith_parity_rs.mul" in unavailable
     assert "- `cases/core/ops.py::sub[tf]` — reference unavailable" in unavailable
     assert "rust unavailable" not in summary[summary.index("Failing cases"):]

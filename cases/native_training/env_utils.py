@@ -35,7 +35,7 @@ Case(
         example("", id="empty"),
         example("   ", id="blank", expect=divergence(
             "Python returns [('digest', '   ')] for any non-empty ZK_AUTH (env_utils.py: `if ZK_AUTH:`); the port "
-            "trims it first and returns None for a blank value", outcome="mismatch", message="root: type")),
+            "trims it first and returns None for a blank value", outcome="mismatch", message="type list != NoneType")),
         example(" user:pass ", id="surrounding_spaces", expect=divergence(
             "Python passes ZK_AUTH through unchanged (' user:pass '); the port trims it ('user:pass')",
             outcome="mismatch", message="root[0][1]")),

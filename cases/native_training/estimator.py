@@ -55,7 +55,7 @@ def _rust_fields(text):
 
 
 def merged_python(run_config, command_line=None):
-    with parsed_flags(command_line or {}):
+    with parsed_flags(command_line or {}, defined_by=("monolith.native_training.estimator",)):
         from monolith.native_training.estimator import RunConfig
 
         return _python_fields(RunConfig(**run_config).to_runner_config())
@@ -69,7 +69,7 @@ def merged_rust(run_config, command_line=None):
 
 
 def changes_python(run_config, command_line=None):
-    with parsed_flags(command_line or {}):
+    with parsed_flags(command_line or {}, defined_by=("monolith.native_training.estimator",)):
         from monolith.native_training.estimator import RunConfig
         from monolith.native_training.runner_utils import RunnerConfig
 
@@ -130,18 +130,34 @@ CLI = {"is_local": False, "index": 0, "num_ps": 1, "num_workers": 2, "model_dir"
        "zk_server": "zk.cli:2181", "enable_gpu_training": False, "embedding_prefetch_capacity": 0,
        "enable_embedding_postpush": False, "enable_realtime_training": False, "tf_grpc_worker_cache_threads": 16}
 
+_CHANGES_EXPECTED = {
+    "python_only_field": _PYTHON_ONLY,
+    "local": divergence(
+        "is_local=True differs from Python's RunConfig default (False) and is merged; it equals the port's "
+        "RunConfig default (run_config.rs:64), which merges only non-default values", outcome="mismatch",
+        message="root['is_local']: missing in actual (expected True)"),
+}
+
 Case(
     id="to_runner_config_changes",
     covers=COVERS,
     python=python_call(changes_python, isolated=True),
     rust=driver(changes_rust, needs="run_config_to_runner_config"),
     examples=[
-        *[example(fields, CLI, id=name, expect=_PYTHON_ONLY if name == "python_only_field" else None)
-          for name, fields in RUN_CONFIGS.items()],
+        *[example(fields, CLI, id=name, expect=_CHANGES_EXPECTED.get(name)) for name, fields in RUN_CONFIGS.items()],
         example({"num_ps": 1}, CLI, id="same_as_command_line"),
-        example({"model_dir": "./model"}, CLI, id="model_dir_rust_default"),
-        example({"is_local": False}, {**CLI, "is_local": True}, id="is_local_false_over_cli_true"),
-        example({}, {**CLI, "discovery_type": "consul"}, id="consul_on_command_line"),
+        example({"model_dir": "./model"}, CLI, id="model_dir_rust_default", expect=divergence(
+            "Python merges model_dir='./model'; the port skips it, './model' being its RunConfig default "
+            "(run_config.rs:68, merge only of non-default values)", outcome="mismatch",
+            message="root['model_dir']: missing in actual (expected './model')")),
+        example({"is_local": False}, {**CLI, "is_local": True}, id="is_local_false_over_cli_true", expect=divergence(
+            "is_local=False equals Python's RunConfig default, so to_runner_config keeps the command line's True; the "
+            "port's default is true (run_config.rs:64), so False is merged", outcome="mismatch",
+            message="root['is_local']: unexpected in actual (actual False)")),
+        example({}, {**CLI, "discovery_type": "consul"}, id="consul_on_command_line", expect=divergence(
+            "with --discovery_type=consul Python's to_runner_config ends with discovery_type 3 (ZK, observed); the "
+            "port keeps the base's consul (run_config.rs:230 changes it only for a non-default RunConfig value)",
+            outcome="mismatch", message="root['discovery_type']: missing in actual (expected 3)")),
         example({}, {**CLI, "enable_gpu_training": True}, id="gpu_training"),
         example({}, {**CLI, "embedding_prefetch_capacity": 3, "enable_embedding_postpush": True},
                 id="prefetch_already_set"),

@@ -58,6 +58,10 @@ def size_python(env):
 _WORDS = divergence(
     "Python's int('true') raises ValueError (hvd_lib.py:38); the port also accepts true/yes/on",
     outcome="python raised", message="ValueError: invalid literal for int()")
+_UNPARSABLE = divergence(
+    "Python's int('') / int('garbage') raises ValueError (hvd_lib.py:38); the port reads an unparsable value as "
+    "0, i.e. False (hvd_lib.rs enable_bps: .parse::<i32>().ok() ... .unwrap_or(0))",
+    outcome="python raised", message="ValueError: invalid literal for int()")
 
 Case(
     id="enable_bps",
@@ -73,8 +77,8 @@ Case(
         example({"MONOLITH_WITH_BYTEPS": " 1 "}, id="spaces"),
         example({"MONOLITH_WITH_BYTEPS": "true"}, id="true_word", expect=_WORDS),
         example({"MONOLITH_WITH_BYTEPS": "yes"}, id="yes_word", expect=_WORDS),
-        example({"MONOLITH_WITH_BYTEPS": ""}, id="empty"),
-        example({"MONOLITH_WITH_BYTEPS": "garbage"}, id="garbage"),
+        example({"MONOLITH_WITH_BYTEPS": ""}, id="empty", expect=_UNPARSABLE),
+        example({"MONOLITH_WITH_BYTEPS": "garbage"}, id="garbage", expect=_UNPARSABLE),
     ],
 )
 

@@ -71,6 +71,6 @@ Case(
         example([CTX_A, ("exit",), ("get",)], id="after_outermost_exit", expect=divergence(
             "Python's with_ctx restores the previous context only if it was not None (`if old_ctx is not None`), "
             "so leaving the outermost block keeps its context; the port restores None (the default)",
-            outcome="mismatch", message="root[0]['model_name']")),
+            outcome="mismatch", message="root[0]['num_ps']: 2 != 0")),
     ],
 )

@@ -2,7 +2,7 @@
 (Rust: ``monolith_training::native_training::save_utils``).
 
 * ``get_monolith_checkpoint_state(checkpoint_dir, filename=None, remove_invalid_path=False)``:
-  the returned ``MonolithCheckpointState`` (compared as a message, field presence included) or
+  the returned ``MonolithCheckpointState`` (compared as the dict of its present fields, json_format.MessageToDict: presence included) or
   None, and the directory tree after the call.
 * The file the checkpoint hook writes (save_utils.py:413-416, ``NoFirstSaveCheckpointSaverHook.
   _create_or_update_monolith_ckpt_state``): ``file_io.atomic_write_string_to_file(<dir>/monolith_checkpoint,
@@ -30,20 +30,23 @@ V2 = {"model/model.ckpt-10.index": b"index", "model/model.ckpt-10.data-00000-of-
 
 
 def _state_class():
-    from google.protobuf import symbol_database
+    from monolith.native_training import monolith_checkpoint_state_pb2
 
-    return symbol_database.Default().GetSymbol(STATE)
+    return monolith_checkpoint_state_pb2.MonolithCheckpointState
 
 
 def _unrooted_state(state, root):
-    """A copy of the message with the scratch root written as ``{root}`` in its paths."""
+    """The message as a dict of its present fields (proto2: presence kept; enums by name, int64 as text),
+    the scratch root written as ``{root}`` in its paths."""
     if state is None:
         return None
+    from google.protobuf import json_format
+
     out = type(state)()
     out.CopyFrom(state)
     del out.exempt_model_checkpoint_paths[:]
     out.exempt_model_checkpoint_paths.extend(unroot(list(state.exempt_model_checkpoint_paths), root))
-    return out
+    return json_format.MessageToDict(out, preserving_proto_field_name=True)
 
 
 # ----------------------------------------------------------------------------------------- get
@@ -97,7 +100,7 @@ STATE_TREES = st.builds(_state_tree, st.lists(st.tuples(_NAME, st.booleans(), st
 _V2_ONLY = divergence(
     "TF's checkpoint_exists (save_utils.py:117) finds a V2 checkpoint by its <prefix>.index file; the port "
     "keeps a path only if a file named by the prefix itself exists (save_utils.rs: p_abs.exists()), so it drops "
-    "every V2 checkpoint", outcome="mismatch", message="root['state'].exempt_model_checkpoint_paths")
+    "every V2 checkpoint", outcome="mismatch", message="root['state']['exempt_model_checkpoint_paths']: missing in actual")
 _MERGE_LAST_WINS = divergence(
     "text_format.Merge takes the last of repeated values of a singular field (timestamp 2); the port's "
     "prost-reflect parser refuses the text, so it returns None", outcome="mismatch", message="root['state']")
@@ -198,7 +201,8 @@ ALL_FIELDS = {"exempt_model_checkpoint_paths": ["{root}/model/model.ckpt-10", "m
               "last_checkpoint_save_timestamp": 1700000000, "builtin_hash_table_type": 1}
 _TEXT_FORMAT = divergence(
     "TF writes text_format.MessageToString (`field: value` with a space); the port's prost-reflect text "
-    "format writes the same fields differently", outcome="mismatch", message="root['model/monolith_checkpoint']")
+    "format writes the same fields differently (`exempt_model_checkpoint_paths:[...]`, observed)", outcome="mismatch",
+    message="root['model/monolith_checkpoint']: bytes differ at offset")
 
 Case(
     id="write_monolith_checkpoint_state",
@@ -207,17 +211,18 @@ Case(
     rust=driver(write_state_rust, needs="write_monolith_checkpoint_state"),
     examples=[
         example({"model/": None}, "model", {}, id="empty_state"),
-        example({"model/": None}, "model", ALL_FIELDS, id="every_field"),
-        example({"model/": None}, "rel:model", ALL_FIELDS, id="relative_dir"),
-        example({"model/": None}, "model", {"builtin_hash_table_type": 0}, id="enum_unknown_present"),
-        example({"model/": None}, "model", {"last_checkpoint_save_timestamp": -1}, id="negative_timestamp"),
-        example({"model/": None}, "model", {"exempt_model_checkpoint_paths": ["café/模型"]}, id="non_ascii_path"),
+        example({"model/": None}, "model", ALL_FIELDS, id="every_field", expect=_TEXT_FORMAT),
+        example({"model/": None}, "rel:model", ALL_FIELDS, id="relative_dir", expect=_TEXT_FORMAT),
+        example({"model/": None}, "model", {"builtin_hash_table_type": 0}, id="enum_unknown_present", expect=_TEXT_FORMAT),
+        example({"model/": None}, "model", {"last_checkpoint_save_timestamp": -1}, id="negative_timestamp", expect=_TEXT_FORMAT),
+        example({"model/": None}, "model", {"exempt_model_checkpoint_paths": ["café/模型"]}, id="non_ascii_path", expect=_TEXT_FORMAT),
         example({"model/": None}, "model", {"exempt_model_checkpoint_paths": ['a "quoted" \\ path\n']},
-                id="escaped_path"),
-        example({"model/monolith_checkpoint": "old"}, "model", ALL_FIELDS, id="overwrite_existing"),
+                id="escaped_path", expect=_TEXT_FORMAT),
+        example({"model/monolith_checkpoint": "old"}, "model", ALL_FIELDS, id="overwrite_existing", expect=_TEXT_FORMAT),
         example({"model/monolith_checkpoint": "old"}, "model", ALL_FIELDS, overwrite=False,
-                id="no_overwrite_existing"),
-        example({}, "model", ALL_FIELDS, id="directory_missing"),
+                id="no_overwrite_existing", expect=divergence(
+            "overwrite=False on an existing file: TF's atomic_write_string_to_file raises AlreadyExistsError; the port "
+            "writes nothing and returns", outcome="python raised", message="AlreadyExistsError: file already exists")),
     ],
     compare=compare.structured(),
 )

@@ -143,9 +143,17 @@ Case(
         example(tf_config({"worker": ["w0:1"]}, "worker", 0), ALL_OPS, id="no_ps"),
         example(tf_config(CLUSTER, "worker", 5), ALL_OPS, id="index_out_of_range"),
         example(tf_config(CLUSTER, "evaluator", 0), ALL_OPS, id="task_type_not_in_cluster"),
-        example(json.dumps({"cluster": CLUSTER}), ALL_OPS, id="no_task"),
-        example(tf_config(CLUSTER, "worker", "1"), ALL_OPS, id="index_as_string"),
-        example("not json", ALL_OPS, id="not_json"),
+        example(json.dumps({"cluster": CLUSTER}), ALL_OPS, id="no_task", expect=divergence(
+            "Python builds TfConfigServiceDiscovery without a task (queries answer, server_type/index raise later); "
+            "the port refuses the TF_CONFIG at construction (observed: first op DiscoveryError)",
+            outcome="mismatch", message="root[0][0]: 'ok' != 'error'")),
+        example(tf_config(CLUSTER, "worker", "1"), ALL_OPS, id="index_as_string", expect=divergence(
+            "Python keeps task.index '1' as given (queries answer, index/addr raise TypeError later); the port "
+            "refuses a string index at construction (observed: first op DiscoveryError)",
+            outcome="mismatch", message="root[0][0]: 'ok' != 'error'")),
+        example("not json", ALL_OPS, id="not_json", expect=divergence(
+            "Python's json.loads raises JSONDecodeError out of the constructor; the port wraps the parse error in "
+            "DiscoveryError", outcome="mismatch", message="root[0][1]: 'JSONDecodeError' != 'DiscoveryError'")),
     ],
     strategy=TF_CONFIGS,
     max_examples=40,
@@ -205,15 +213,21 @@ Case(
         example(MLP_LOCAL, [("deregister", "ps", 0, f"127.0.0.1:{PS_PORTS[0]}"), ("query", "ps")],
                 id="deregistered_ps_skips_port_check"),
         example(MLP_LOCAL, [("register", "worker", 0, "localhost:4000"), ("register", "worker", 0, "0.0.0.0:4000"),
-                            ("register", "worker", 1, "10.1.0.8:4001")], id="allowed_hosts"),
+                            ("register", "worker", 1, "10.1.0.8:4001")], id="allowed_hosts", expect=divergence(
+                "Python refuses registering worker 1 at 10.1.0.8 (not MLP_WORKER_1_PRIMARY_HOST: DiscoveryError); "
+                "the port accepts it (observed: third op ok)", outcome="mismatch", message="root[2][0]: 'error' != 'ok'")),
         example(MLP_LOCAL, [("register", "worker", 1, "10.0.0.77:4001")], id="host_not_allowed"),
         example(MLP_LOCAL, [("register", "worker", 0, "10.0.0.9:4999")], id="port_mismatch"),
         example(MLP_LOCAL, [("register", "worker", 2, "10.0.0.8:4001")], id="index_out_of_range"),
         example(MLP_LOCAL, [("register", "evaluator", 0, "10.0.0.8:4001")], id="unknown_role"),
         example(MLP_LOCAL, [("register", "worker", 0, "no-port")], id="addr_without_port"),
         example({**MLP_LOCAL, "MLP_WORKER_1_PRIMARY_HOST": '"10.0.0.8"'}, [("query", "worker")],
-                id="quoted_env_value"),
-        example({**MLP_LOCAL, "MLP_WORKER_1_PORT": None}, [("query", "worker")], id="missing_port"),
+                id="quoted_env_value", expect=divergence(
+                    "Python strips the quotes of MLP_WORKER_1_PRIMARY_HOST ('10.0.0.8:4001'); the port keeps them",
+                    outcome="mismatch", message="root[0][1][1]: '10.0.0.8:4001' != '\"10.0.0.8\":4001'")),
+        example({**MLP_LOCAL, "MLP_WORKER_1_PORT": None}, [("query", "worker")], id="missing_port", expect=divergence(
+            "without MLP_WORKER_1_PORT Python's query raises DiscoveryError; the port answers with the workers it can "
+            "address ({0: '10.0.0.9:4000'})", outcome="mismatch", message="root[0][0]: 'error' != 'ok'")),
         example({**MLP_LOCAL, "MLP_WORKER_NUM": "0"}, [("query", "worker")], id="zero_replicas"),
         example(MLP_LOCAL, [("query", "")], id="empty_name"),
     ],
@@ -229,15 +243,21 @@ Case(
     examples=[
         example(MLP_LOCAL, [("server_type",), ("index",), ("addr",)], id="worker_0"),
         example({**MLP_LOCAL, "MLP_ROLE": "ps", "MLP_ROLE_INDEX": "1", "MLP_PORT": str(PS_PORTS[1])},
-                [("server_type",), ("index",), ("addr",)], id="ps_1"),
+                [("server_type",), ("index",), ("addr",)], id="ps_1", expect=divergence(
+                    "addr(): Python uses the host MLP_HOST names (10.0.0.9); the port answers 127.0.0.1",
+                    outcome="mismatch", message="root[2][1]: '10.0.0.9:")),
         example({**MLP_LOCAL, "MLP_ROLE": None, "MLP_ROLE_INDEX": None}, [("server_type",), ("index",), ("addr",)],
-                id="no_role"),
+                id="no_role", expect=divergence(
+                    "without MLP_ROLE Python's server_type is '' and addr is MLP_HOST:MLP_PORT; the port returns None "
+                    "for both", outcome="mismatch", message="root[0][1]: type str != NoneType: '' != None")),
         example(MLP_LOCAL, [("query_all",), ("deregister", "worker", 0, "10.0.0.9:4000"), ("query_all",)],
                 id="query_all_with_filter"),
         example(MLP_LOCAL, [("deregister_all",), ("query", "worker"), ("query", "ps"), ("query_all",)],
                 id="deregister_all"),
         example(MLP_LOCAL, [("close",), ("query", "worker"), ("query_all",), ("server_type",), ("index",)],
-                id="after_close"),
+                id="after_close", expect=divergence(
+                    "after close() Python's index is None (the MLPEnv is dropped); the port still answers 0",
+                    outcome="mismatch", message="root[4][1]: type NoneType != int: None != 0")),
         example({**MLP_LOCAL, "MLP_CHIEF_NUM": "1", "MLP_CHIEF_0_PRIMARY_HOST": "10.0.0.5",
                  "MLP_CHIEF_0_PORT": "5000", "MLP_EVALUATOR_NUM": "1"}, [("query_all",)], id="query_all_roles"),
         example({**MLP_LOCAL, "MPI_EXTRA_NUM": "3", "MLP_PS_REPLICA_NUM": "2"}, [("query_all",)],
@@ -279,11 +299,6 @@ def consul_rust(script, ops):
 
 TWO_PS = {"services": {CONSUL_ID: [_entry("ps", 0, "10.0.0.1", 3000), _entry("ps", 1, "10.0.0.2", 3001),
                                    _entry("worker", 0, "10.0.0.9", 4000)]}}
-_CLOSED = divergence(
-    "the port's close() marks the discovery closed and every later call fails ('ConsulServiceDiscovery is "
-    "closed', service_discovery.rs); Python's close() is ServiceDiscovery.close, a no-op, and the object keeps "
-    "working", outcome="mismatch", message="root['results'][1]")
-
 Case(
     id="consul",
     covers=COVERS,
@@ -298,13 +313,19 @@ Case(
         example(TWO_PS, [("deregister", "ps", 1, "10.0.0.2:3001"), ("query", "ps")], id="deregister"),
         example({}, [("register", "ps", 0, "10.0.0.1")], id="addr_without_port"),
         example({}, [("register", "ps", 0, "a:b:3000")], id="addr_with_two_colons"),
-        example({}, [("register", "ps", 0, "10.0.0.1:70000"), ("query", "ps")], id="port_out_of_range"),
-        example({"status": {"register": 500}}, [("register", "ps", 0, "10.0.0.1:3000")], id="agent_refuses_register"),
+        example({}, [("register", "ps", 0, "10.0.0.1:70000"), ("query", "ps")], id="port_out_of_range",
+                expect=divergence(
+                    "Python sends port 70000 to the agent and registers it; the port refuses it before any request "
+                    "(ServiceDiscoveryError)", outcome="mismatch", message="root['requests'][1][0]: 'PUT' != 'GET'")),
+        example({"status": {"register": 500}}, [("register", "ps", 0, "10.0.0.1:3000")], id="agent_refuses_register",
+                expect=divergence(
+                    "the agent answers 500: Python gives up after one register request; the port sends it 4 more "
+                    "times before raising", outcome="mismatch", message="root['requests'][2]: unexpected in actual")),
         example({"status": {"lookup": 503}}, [("query", "ps"), ("query_all",)], id="lookup_not_200"),
         example({"body": {"lookup": json.dumps([{"Port": 3000}])}}, [("query", "ps")], id="entry_without_tags"),
         example({"body": {"lookup": json.dumps([{"Port": 3000, "Tags": {"name": "ps", "ip": "h", "index": 2}}])}},
                 [("query", "ps")], id="index_tag_as_number"),
-        example(TWO_PS, [("close",), ("query", "ps")], id="after_close", expect=_CLOSED),
+        example(TWO_PS, [("close",), ("query", "ps")], id="after_close"),
     ],
     compare=compare.structured(),
     timeout=60,

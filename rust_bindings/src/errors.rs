@@ -99,6 +99,18 @@ create_exception!(
 );
 create_exception!(
     monolith_parity_rs,
+    GenSeqMaskError,
+    MonolithError,
+    "monolith_training::native_training::gen_seq_mask::GenSeqMaskError (only some revisions have it)."
+);
+create_exception!(
+    monolith_parity_rs,
+    RaggedUtilsError,
+    MonolithError,
+    "monolith_training::native_training::ragged_utils::RaggedUtilsError (only some revisions have it)."
+);
+create_exception!(
+    monolith_parity_rs,
     UnsupportedByPort,
     MonolithError,
     "The input is valid for the Python reference but the Rust API cannot express it (a parameter or value it lacks)."
@@ -124,6 +136,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("RunConfigError", py.get_type::<RunConfigError>())?;
     m.add("ServiceDiscoveryError", py.get_type::<ServiceDiscoveryError>())?;
     m.add("ConsulError", py.get_type::<ConsulError>())?;
+    m.add("GenSeqMaskError", py.get_type::<GenSeqMaskError>())?;
+    m.add("RaggedUtilsError", py.get_type::<RaggedUtilsError>())?;
     m.add("UnsupportedByPort", py.get_type::<UnsupportedByPort>())?;
     Ok(())
 }
@@ -226,6 +240,18 @@ pub fn service_discovery<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr 
 #[cfg(feature = "native_training")]
 pub fn consul<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
     kinded(e, ConsulError::new_err)
+}
+
+#[cfg(feature = "native_training")]
+#[allow(dead_code)] // only revisions whose gen_seq_mask returns Result use it
+pub fn gen_seq_mask<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
+    kinded(e, GenSeqMaskError::new_err)
+}
+
+#[cfg(feature = "native_training")]
+#[allow(dead_code)] // only revisions whose fused_value_rowids returns Result use it
+pub fn ragged_utils<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
+    kinded(e, RaggedUtilsError::new_err)
 }
 
 pub fn unsupported(message: impl Into<String>) -> PyErr {

@@ -19,9 +19,16 @@ from pytest_monolith_parity.helpers import environ
 
 
 @contextlib.contextmanager
-def parsed_flags(values: Mapping[str, Any] | None = None) -> Iterator[None]:
+def parsed_flags(values: Mapping[str, Any] | None = None,
+                 defined_by: tuple[str, ...] = ("monolith.native_training.runner_utils",)) -> Iterator[None]:
+    """``defined_by``: the monolith modules whose import defines the flags (imported first, so the
+    first call in a fresh worker sees the same flags as every later one)."""
+    import importlib
+
     from absl import flags
 
+    for module in defined_by:
+        importlib.import_module(module)
     FLAGS = flags.FLAGS
     FLAGS.unparse_flags()
     FLAGS(["parity"])

@@ -32,7 +32,7 @@ EXAMPLES = [
          expect=divergence(
              "CopyFile(overwrite=False) onto an existing file: tf.io.gfile.copy raises AlreadyExistsError; the port "
              "returns Ok without copying (utils.rs copy_file: `if dst.exists() && !overwrite { return Ok(()) }`)",
-             outcome="python raised", message="AlreadyExistsError")),
+             outcome="python raised", message="AlreadyExistsError: file already exists")),
     copy("CopyFile", {"a.txt": ""}, "a.txt", "b.txt", id="file_empty"),
     copy("CopyFile", {"x": None}, "missing.txt", "b.txt", id="file_missing_skipped"),
     copy("CopyFile", {"x": None}, "missing.txt", "b.txt", skip_nonexist=False, id="file_missing_raises"),

@@ -23,7 +23,7 @@ FLAT = {"alpha": 1, "beta": {"gamma": 2.5, "delta": [True, None, "t"]}}
 
 # Python keeps a list's empty result when nothing in it was deleted ('c': [] survives), and recurses into maps
 # inside lists; the port drops empty lists and tests maps inside lists as leaves (nested_map.rs filter_key_val).
-EMPTY_LIST_DROPPED = "root['c']"
+EMPTY_LIST_DROPPED = "root['c']: missing in actual (expected [])"
 FILTER_LISTS = ("Filter/FilterKeyVal: Python's _RecursiveMap keeps an empty list nothing was deleted from and "
                 "recurses into NestedMaps inside lists; observed Python {'a': {'y': [1, {'z': 2}, 3]}, 'b': 1, "
                 "'c': [], 'd': {}} vs Rust {'a': {'y': [1, 3]}, 'b': 1, 'd': {}} for Filter(is_int)")
@@ -50,7 +50,7 @@ EXAMPLES = [
     call("Pack", TREE, [1], id="pack_wrong_length"),
     call("Transform", TREE, "to_str", id="transform_to_str"),
     call("Transform", FLAT, "double", id="transform_double"),
-    call("Filter", TREE, "is_int", id="filter_is_int", expect=divergence(FILTER_LISTS, message="root['a']['y'][1]")),
+    call("Filter", TREE, "is_int", id="filter_is_int", expect=divergence(FILTER_LISTS, message="root['a']['y'][1]: type dict != int: {'z': 2} != 3")),
     call("Filter", FLAT, "truthy", id="filter_truthy"),
     call("Filter", TREE, "never", id="filter_never", expect=divergence(FILTER_LISTS, message=EMPTY_LIST_DROPPED)),
     call("FilterKeyVal", TREE, "key_has_b", id="filter_key_val",
@@ -64,20 +64,24 @@ EXAMPLES = [
     call("GetItem", TREE, "a.y.z", id="get_item_through_list", expect=divergence(
         "GetItem through a list: Python indexes the list with a str ('list indices must be integers or slices, "
         "not str', TypeError); the port reports the list's key as missing (CorePyKeyError \"Key 'y' not found\")",
-        outcome="mismatch", message="")),
+        outcome="mismatch", message="both raised, but python raised TypeError: list indices must be integers or slices, "
+                                    "not str and rust raised CorePyKeyError: Key 'y' not found")),
     call("Get", TREE, "a.q", id="get_missing"),
     call("Get", TREE, "a.y.z", id="get_through_list"),
     call("Set", TREE, "n.m", 1, id="set_creates_maps"),
     call("Set", TREE, "1bad", 2, id="set_bad_key"),
     call("Set", TREE, "a.x.k", 1, id="set_through_leaf", expect=divergence(
         "Set through a leaf: Python names the leaf's type (\"is of type <class 'str'>\"), the port says "
-        "\"is of type object\" (nested_map.rs set)", message="root[1][1]")),
+        "\"is of type object\" (nested_map.rs set)",
+        message="root[1][1]: index 54: expected …' key \"x\" is of type <class \\'str\\'> but mus'… != actual …' key \"x\" "
+                "is of type object but must be a '…")),
     call("DeepCopy", TREE, id="deep_copy"),
     call("DebugString", TREE, id="debug_string"),
     call("DebugString", {"a": 1.5, "bb": [None, True]}, id="debug_string_leaves"),
     call("DebugString", {"a": [0], "a0": 0}, id="debug_string_line_order", expect=divergence(
         "DebugString: Python sorts the formatted lines ('a0      0' < 'a[0]    0': '0' < '['), the port emits "
-        "FlattenItems order (keys sorted before formatting); found by Hypothesis", message="root: index 1")),
+        "FlattenItems order (keys sorted before formatting); found by Hypothesis",
+        message="root: index 1 (line 1, column 2): expected 'a0      0\\na[0]    0' != actual 'a[0]    0\\na0      0'")),
     call("CheckKey", {}, "ok_key", id="check_key_ok"),
     call("CheckKey", {}, "1a", id="check_key_invalid"),
     call("CheckKey", {}, "get", id="check_key_reserved", expect=divergence(

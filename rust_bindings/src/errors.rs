@@ -47,6 +47,12 @@ create_exception!(
 );
 create_exception!(
     monolith_parity_rs,
+    LayerError,
+    MonolithError,
+    "monolith_layers::LayerError."
+);
+create_exception!(
+    monolith_parity_rs,
     UnsupportedByPort,
     MonolithError,
     "The input is valid for the Python reference but the Rust API cannot express it (a parameter or value it lacks)."
@@ -60,6 +66,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("IoError", py.get_type::<IoError>())?;
     m.add("DiscoveryError", py.get_type::<DiscoveryError>())?;
     m.add("DeviceUtilsError", py.get_type::<DeviceUtilsError>())?;
+    m.add("LayerError", py.get_type::<LayerError>())?;
     m.add("UnsupportedByPort", py.get_type::<UnsupportedByPort>())?;
     Ok(())
 }
@@ -109,6 +116,12 @@ pub fn discovery<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
 pub fn device_utils<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
     let kind = variant(&format!("{e:?}"));
     with_kind(DeviceUtilsError::new_err(e.to_string()), kind)
+}
+
+#[cfg(feature = "native_training")]
+pub fn layers<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
+    let kind = variant(&format!("{e:?}"));
+    with_kind(LayerError::new_err(e.to_string()), kind)
 }
 
 pub fn unsupported(message: impl Into<String>) -> PyErr {

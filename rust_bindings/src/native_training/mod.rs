@@ -4,10 +4,12 @@
 use pyo3::prelude::*;
 
 pub mod device_utils;
+pub mod layers;
 pub mod service_discovery;
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     device_utils::register(m)?;
+    layers::register(m)?;
     service_discovery::register(m)?;
     Ok(())
 }

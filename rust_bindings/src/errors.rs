@@ -111,6 +111,12 @@ create_exception!(
 );
 create_exception!(
     monolith_parity_rs,
+    LayerError,
+    MonolithError,
+    "monolith_layers::LayerError."
+);
+create_exception!(
+    monolith_parity_rs,
     UnsupportedByPort,
     MonolithError,
     "The input is valid for the Python reference but the Rust API cannot express it (a parameter or value it lacks)."
@@ -138,6 +144,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ConsulError", py.get_type::<ConsulError>())?;
     m.add("GenSeqMaskError", py.get_type::<GenSeqMaskError>())?;
     m.add("RaggedUtilsError", py.get_type::<RaggedUtilsError>())?;
+    m.add("LayerError", py.get_type::<LayerError>())?;
     m.add("UnsupportedByPort", py.get_type::<UnsupportedByPort>())?;
     Ok(())
 }
@@ -252,6 +259,12 @@ pub fn gen_seq_mask<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
 #[allow(dead_code)] // only revisions whose fused_value_rowids returns Result use it
 pub fn ragged_utils<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
     kinded(e, RaggedUtilsError::new_err)
+}
+
+#[cfg(feature = "native_training")]
+pub fn layers<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
+    let kind = variant(&format!("{e:?}"));
+    with_kind(LayerError::new_err(e.to_string()), kind)
 }
 
 pub fn unsupported(message: impl Into<String>) -> PyErr {

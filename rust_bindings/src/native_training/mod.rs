@@ -11,6 +11,7 @@ pub mod file_ops;
 pub mod gen_seq_mask;
 pub mod graph_meta;
 pub mod hvd_lib;
+pub mod layers;
 pub mod learning_rate_functions;
 pub mod native_task_context;
 pub mod ragged_utils;
@@ -29,6 +30,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     gen_seq_mask::register(m)?;
     graph_meta::register(m)?;
     hvd_lib::register(m)?;
+    layers::register(m)?;
     learning_rate_functions::register(m)?;
     native_task_context::register(m)?;
     ragged_utils::register(m)?;

@@ -317,7 +317,13 @@ class ParitySession:
             return self.rust_artifacts.describe()
         return list(self.reported_rust_lines)
 
-    def worker_output(self) -> dict[str, Any]:
+    def worker_output(self) -> str:
+        """What a worker hands the controller, as JSON text: execnet's own serializer cannot carry an int
+        below -2**31 that needs more than 32 bits (``struct.error`` at session end, and every golden update lost),
+        and goldens of int64 ids hold such values."""
+        return json.dumps(self._worker_output_data(), allow_nan=True)
+
+    def _worker_output_data(self) -> dict[str, Any]:
         return {
             "rust": self.rust_lines(),
             "golden_updates": self.golden_updates,
@@ -327,7 +333,9 @@ class ParitySession:
             "deselected_cases": self.deselected_cases,
         }
 
-    def merge_worker_output(self, output: dict[str, Any]) -> None:
+    def merge_worker_output(self, output: str | dict[str, Any]) -> None:
+        if isinstance(output, str):
+            output = json.loads(output)
         for relpath, update in output.get("golden_updates", {}).items():
             target = self.golden_updates.setdefault(relpath, {"case": update["case"], "covers": update["covers"],
                                                               "case_file": update.get("case_file", ""),

@@ -68,19 +68,23 @@ def load_baseline(path: Path) -> list[dict[str, Any]]:
                             "with the same cases (its parity-report/parity-report.json)") from None
     except (OSError, ValueError) as error:
         raise BaselineError(f"baseline report {path} is not a parity JSON report ({error})") from None
-    problem = baseline_problem(report, REPORT_FORMAT)
+    # format 2 only added figures to format 1's cases: a report of either serves as a baseline
+    formats = tuple(sorted({1, REPORT_FORMAT}))
+    problem = baseline_problem(report, formats)
     if problem:
-        raise BaselineError(f"baseline report {path} is not a parity JSON report of format {REPORT_FORMAT}: "
+        raise BaselineError(f"baseline report {path} is not a parity JSON report of format "
+                            f"{' or '.join(map(str, formats))}: "
                             f"{problem}. Use the parity-report/parity-report.json of a finished run of the base "
                             "revision, made by this version of the harness")
     return list(report["cases"])
 
 
-def baseline_problem(report: Any, expected_format: int) -> str:
+def baseline_problem(report: Any, expected_format: int | tuple[int, ...]) -> str:
     """What makes ``report`` unusable as a baseline (empty if nothing)."""
     if not isinstance(report, dict):
         return f"the document is a JSON {type(report).__name__}, not an object"
-    if report.get("format") != expected_format:
+    formats = expected_format if isinstance(expected_format, tuple) else (expected_format,)
+    if report.get("format") not in formats:
         return f"its format is {report.get('format')!r}"
     if report.get("complete") is False:
         return "it is the report of a run that did not finish"

@@ -63,7 +63,7 @@ def test_baseline_of_the_wrong_shape_is_one_clear_error(tmp_path, document, need
     path.write_text(json.dumps(document))
     with pytest.raises(BaselineError) as caught:
         load_baseline(path)
-    assert needle in str(caught.value) and "not a parity JSON report of format 1" in str(caught.value)
+    assert needle in str(caught.value) and "not a parity JSON report of format 1 or 2" in str(caught.value)
 
 
 def test_a_valid_baseline_loads(tmp_path):

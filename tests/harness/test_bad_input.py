@@ -72,7 +72,7 @@ def test_baseline_of_the_wrong_shape_stops_the_run_before_collection(sample):
     baseline.write_text(json.dumps({"cases": [{"case_id": "add"}]}))  # valid JSON, not a report
     result = sample.run("--parity-baseline", str(baseline))
     assert result.ret == 4
-    result.stderr.fnmatch_lines([f"*baseline report {baseline} is not a parity JSON report of format 1: "
+    result.stderr.fnmatch_lines([f"*baseline report {baseline} is not a parity JSON report of format 1 or 2: "
                                  "its format is None*"])
     assert "Traceback" not in result.stderr.str() + result.stdout.str()
     assert not (sample.root / "parity-report").exists()  # nothing ran

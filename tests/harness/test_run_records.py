@@ -14,8 +14,8 @@ def test_history_records_the_selection_and_the_trend_shows_whole_runs(sample):
     lines = (sample.root / "parity-report" / "history.jsonl").read_text().splitlines()
     assert [json.loads(line)["selection"] for line in lines] == ["whole", "subset", "subset", "replay"]
     assert sample.report()["selection"] == "replay"
-    html = (sample.root / "parity-report" / "parity-report.html").read_text()
-    assert '<span class="count">1 run</span>' in html  # the trend: whole runs only
+    assert sample.report()["history"]["whole_runs"] == 1  # the trend: whole runs only
+    assert [run["counts"] for run in sample.report()["history"]["trend"]] == [json.loads(lines[0])["counts"]]
 
 
 def test_a_gate_against_a_baseline_uses_the_derandomized_profile_unless_one_is_named(sample):

@@ -37,7 +37,7 @@ NO_BASE_DIR = divergence(
 OVERRIDE_WINS = divergence(
     "MONOLITH_MAIN_DIR is a Rust-only override (path_utils.rs: `std::env::var(\"MONOLITH_MAIN_DIR\")` returned "
     "first); Python ignores the variable and still returns the checkout root",
-    outcome="mismatch", message="'<checkout>' != '<fake main dir>'")
+    outcome="mismatch", message="root: '<checkout>' != '<fake main dir>'")
 OVERRIDE_REFUSED = divergence(
     "a MONOLITH_MAIN_DIR without monolith/ makes Rust raise (path_utils.rs: 'MONOLITH_MAIN_DIR does not contain "
     "monolith/ subdir'); Python ignores the variable and returns the checkout root",

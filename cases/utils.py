@@ -49,7 +49,7 @@ EXAMPLES = [
     copy("CopyFile", TREE, "src/sub", "out", id="file_source_is_directory", expect=divergence(
         "CopyFile of a directory: tf.io.gfile.copy raises InvalidArgumentError ('<dst>; Invalid argument'); the "
         "port checks the source first and raises ValueError('<src> is not a file!') (utils.rs copy_file)",
-        outcome="mismatch", message="both raised, but python raised InvalidArgumentError: ")),
+        outcome="different errors", message="both raised, but python raised InvalidArgumentError: ")),
     copy("CopyRecursively", TREE, "src", "out", id="tree_new"),
     copy("CopyRecursively", {**TREE, "out/stale.txt": "stale", "out/sub/b.bin": "old"}, "src", "out",
          id="tree_replaces_destination"),

@@ -26,7 +26,7 @@ def unknown(name):
     return divergence(
         "an unknown optimizer name: Python's dict lookup raises KeyError(name); the port raises "
         "MonolithError::PyValueError('Unknown optimizer: <name>') (optimizers.rs OptimizerName::parse)",
-        outcome="mismatch",
+        outcome="different errors",
         message=f"both raised, but python raised KeyError: {name!r} and rust raised CorePyValueError: "
                 f"Unknown optimizer: {name}")
 

@@ -64,7 +64,7 @@ EXAMPLES = [
     call("GetItem", TREE, "a.y.z", id="get_item_through_list", expect=divergence(
         "GetItem through a list: Python indexes the list with a str ('list indices must be integers or slices, "
         "not str', TypeError); the port reports the list's key as missing (CorePyKeyError \"Key 'y' not found\")",
-        outcome="mismatch", message="both raised, but python raised TypeError: list indices must be integers or slices, "
+        outcome="different errors", message="both raised, but python raised TypeError: list indices must be integers or slices, "
                                     "not str and rust raised CorePyKeyError: Key 'y' not found")),
     call("Get", TREE, "a.q", id="get_missing"),
     call("Get", TREE, "a.y.z", id="get_through_list"),

@@ -115,6 +115,17 @@ def format_ratio(value: Any) -> str:
     return f"{value:.0f}×" if value >= 10 else f"{value:.2g}×"
 
 
+def format_seconds(value: Any) -> str:
+    """A duration for people: ``850 µs``, ``12.3 ms``, ``4.2 s``; ``—`` for none."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return "—"
+    if value < 1e-3:
+        return f"{value * 1e6:.0f} µs"
+    if value < 1:
+        return f"{value * 1e3:.3g} ms"
+    return f"{value:.3g} s"
+
+
 def headline(data: Mapping[str, Any]) -> str:
     """One line: ``parity 87.5 % (420 of 480 executed items agree) · 40 known gaps · 3 failing · 12 unavailable``."""
     executed = data.get("executed", 0)

@@ -20,6 +20,7 @@ from importlib import resources
 from typing import Any
 
 from .figures import family, format_pct, format_ratio
+from .figures import format_seconds as fmt_seconds
 from .outcomes import Outcome
 
 #: Outcome -> (colour, family).  Families: pass (green), expected (grey), unavailable (blue),
@@ -155,16 +156,6 @@ def fmt_number(value: Any) -> str:
     if isinstance(value, int) and abs(value) < 10**6:
         return str(value)
     return f"{value:.3g}"
-
-
-def fmt_seconds(value: Any) -> str:
-    if not number(value):
-        return "—"
-    if value < 1e-3:
-        return f"{value * 1e6:.0f} µs"
-    if value < 1:
-        return f"{value * 1e3:.3g} ms"
-    return f"{value:.3g} s"
 
 
 def fmt_ratio(value: Any) -> str:

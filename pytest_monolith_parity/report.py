@@ -24,6 +24,7 @@ from typing import Any
 from . import case_history, catalogue, changes
 from .figures import FAILING, UNAVAILABLE, family, figures, format_pct, headline, passed, perf_figures
 from .figures import format_ratio as ratio_text
+from .figures import format_seconds
 from .files import atomic_write
 from .history import history_entry
 from .outcomes import Outcome
@@ -362,16 +363,6 @@ def load_probe(path: Path) -> dict[str, Any] | None:
 
 def format_metric(value: float | None) -> str:
     return "" if value is None else f"{value:.3g}"
-
-
-def format_seconds(value: Any) -> str:
-    if not _number(value):
-        return "—"
-    if value < 1e-3:
-        return f"{value * 1e6:.0f} µs"
-    if value < 1:
-        return f"{value * 1e3:.3g} ms"
-    return f"{value:.3g} s"
 
 
 def format_ratio(value: Any) -> str:

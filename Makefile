@@ -13,7 +13,7 @@ SAMPLE_PYO3_PR := $(SAMPLE_RUST)/target-pr/python
 
 .PHONY: setup system sample test parity parity-ci demo clean bench
 
-setup: $(STAMPS)/system.stamp $(STAMPS)/python.stamp $(STAMPS)/sample.stamp
+setup: $(STAMPS)/system.stamp $(STAMPS)/python.stamp $(STAMPS)/sample.stamp $(STAMPS)/rust-tools.stamp
 
 # Debian packages the tests use: a headless browser (HTML report test), a ZooKeeper server, sccache
 # (compiled crates.io dependencies shared between checkouts, docs/rust-bindings.md), and g++ with
@@ -44,6 +44,18 @@ $(STAMPS)/sample.stamp: $(STAMPS)/python.stamp $(SAMPLE_SOURCES) $(API_SCAN_SOUR
 	touch $@
 
 sample: $(STAMPS)/sample.stamp
+
+# `mutants` (docs/mutation.md): cargo-mutants lists the mutants (pinned: its JSON list is what we read), and
+# rustup's llvm-tools (llvm-profdata, llvm-cov of rustc's own LLVM) read `--parity-coverage` profiles.
+# cargo-mutants compiles from crates.io (measured: 29m47s on this 2-core machine under a load of ~6, while
+# others built; far less on an idle one).
+CARGO_MUTANTS_VERSION := 27.1.0
+$(STAMPS)/rust-tools.stamp: Makefile
+	mkdir -p $(STAMPS)
+	$(CARGO) mutants --version 2>/dev/null | grep -q ' $(CARGO_MUTANTS_VERSION)$$' || \
+		$(CARGO) install --locked -j $(JOBS) cargo-mutants --version $(CARGO_MUTANTS_VERSION)
+	rustup component add llvm-tools
+	touch $@
 
 # The project's own tests (what CI runs).
 test: setup

@@ -114,7 +114,8 @@ def cmd_index(options: argparse.Namespace) -> int:
                   file=sys.stderr)
     results = index.load_results(Path(options.results) if options.results else None)
     probe = index.load_probe(Path(options.probe) if options.probe else None)
-    summary = index.build(inventory, results, Path(options.out), probe)
+    quality = index.load_quality(Path(options.results) if options.results else None)
+    summary = index.build(inventory, results, Path(options.out), probe, quality)
     print(f"{options.out}/{index.INDEX}: {summary['files']} files, {summary['checklists']} checklists; "
           + ", ".join(f"{k}: {v}" for k, v in summary["statuses"].items()))
     return 0
@@ -126,6 +127,14 @@ def cmd_build_rust(options: argparse.Namespace) -> int:
 
     return run(options)
 # --- end build-rust ---
+
+
+# --- mutants: owned by pytest_monolith_parity.mutants ---
+def cmd_mutants(options: argparse.Namespace) -> int:
+    from .mutants.cli import run
+
+    return run(options)
+# --- end mutants ---
 
 
 # --- build-ops: owned by pytest_monolith_parity.kernel_build ---
@@ -199,6 +208,13 @@ def parser() -> argparse.ArgumentParser:
         "build-ops", help="build (or find cached) monolith's C++ kernels declared in kernels/monolith.toml"),
     )).set_defaults(run=cmd_build_ops)
     # --- end build-ops ---
+    # --- mutants (see cmd_mutants) ---
+    from .mutants.cli import add_arguments as mutants_arguments
+
+    mutants_arguments(with_root(commands.add_parser(
+        "mutants", help="mutation score of the parity cases: cargo-mutants' mutants judged by the cases"),
+    )).set_defaults(run=cmd_mutants)
+    # --- end mutants ---
     return main
 
 

@@ -205,7 +205,7 @@ def load_pyproject(rootdir: Path) -> tuple[dict[str, Any], str]:
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(f"{path}: not valid TOML ({error}); fix the file") from error
     table = data.get("tool", {}).get("monolith_parity", {})
-    unknown = sorted(set(table) - set(_BY_NAME) - {"tolerances"})
+    unknown = sorted(set(table) - set(_BY_NAME) - {"tolerances", "mutants"})
     if unknown:
         raise SettingsError(f"{path}: unknown key(s) {unknown} in [tool.monolith_parity]; "
                             f"known keys: {', '.join(sorted(_BY_NAME))}")

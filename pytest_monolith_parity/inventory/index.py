@@ -65,6 +65,25 @@ def load_results(path: Path | None) -> list[dict[str, Any]]:
     return [case for case in cases if isinstance(case, dict) and "covers" in case]
 
 
+def load_quality(path: Path | None) -> dict[str, dict[str, Any]]:
+    """Per covered file, the report's ``mutation`` / ``rust_coverage`` fields (filled by a mutants or coverage
+    run, see docs/mutation.md); empty when the report has none."""
+    if path is None or not path.is_file():
+        return {}
+    try:
+        modules = json.loads(path.read_text("utf-8")).get("modules") or {}
+    except (ValueError, AttributeError):
+        return {}
+    return {covers: {k: entry.get(k) for k in ("mutation", "rust_coverage")} for covers, entry in modules.items()
+            if isinstance(entry, dict) and (entry.get("mutation") or entry.get("rust_coverage"))}
+
+
+def _score(field: Mapping[str, Any] | None, numerator: str) -> str:
+    if not field or not field.get("total"):
+        return "—"
+    return f"{100 * int(field.get(numerator) or 0) / int(field['total']):.0f} % ({field.get(numerator)}/{field['total']})"
+
+
 def load_probe(path: Path | None) -> dict[str, dict[str, Any]]:
     """Probe rows by path, from ``probe --format json`` output."""
     if path is None:
@@ -238,8 +257,13 @@ def checklist(path: str, entry: Mapping[str, Any], cases: Sequence[Mapping[str, 
 
 
 def build(inventory: Mapping[str, Any], results: Sequence[Mapping[str, Any]], out: Path,
-          probe: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
-    """Write the index and the checklists under ``out``; returns the status counts."""
+          probe: Mapping[str, Mapping[str, Any]] | None = None,
+          quality: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """Write the index and the checklists under ``out``; returns the status counts.
+
+    ``quality`` (:func:`load_quality`): per covered file the mutation score and the Rust coverage, shown as
+    columns and as the list of Rust functions no case reaches."""
+    quality = quality or {}
     files = inventory["files"]
     by_file: dict[str, list[Mapping[str, Any]]] = collections.defaultdict(list)
     for case in results:
@@ -260,18 +284,28 @@ def build(inventory: Mapping[str, Any], results: Sequence[Mapping[str, Any]], ou
     if unknown:
         lines += ["Cases cover files the inventory lacks (fix `covers=` or regenerate the inventory): "
                   + ", ".join(f"`{p}`" for p in unknown), ""]
-    has_probe = bool(probe)
+    has_probe, has_quality = bool(probe), bool(quality)
     header = ("| file | lines | status | Rust mapping | cases | verdicts | parity | Rust / Python time |"
-              + (" probe |" if has_probe else ""))
-    lines += ["## Files", "", header, "|---|---:|---|---|---:|---|---:|---:|" + ("---|" if has_probe else "")]
+              + (" mutation score | Rust coverage |" if has_quality else "") + (" probe |" if has_probe else ""))
+    lines += ["## Files", "", header, "|---|---:|---|---|---:|---|---:|---:|" + ("---:|---:|" if has_quality else "")
+              + ("---|" if has_probe else "")]
     for path in sorted(files):
         entry, cases = files[path], by_file.get(path, [])
         row = (f"| [`{path}`](parity/{path}.md) | {entry.get('lines', 0)} | {statuses[path]} | "
                f"{_cell(_mapping_text(entry))} | {len({c.get('case_id') for c in cases})} | {_verdicts(cases)} | "
                f"{_parity(cases)} | {_ratio(cases)} |")
+        if has_quality:
+            row += (f" {_score(quality.get(path, {}).get('mutation'), 'killed')} |"
+                    f" {_score(quality.get(path, {}).get('rust_coverage'), 'covered')} |")
         if has_probe:
             row += f" {probe.get(path, {}).get('class', '—')} |"
         lines.append(row)
+    unreached = [(path, name) for path in sorted(quality)
+                 for name in ((quality[path].get("rust_coverage") or {}).get("unreached") or [])]
+    if has_quality:
+        lines += ["", "## Rust functions no case reaches", ""] + (
+            [f"- `{name}` ({', '.join(f'`{p}`' for p in [path])})" for path, name in unreached]
+            or ["None (or no coverage run: `mutants --parity-coverage`)."])
     lines += ["", "## Python → Rust module mapping", "",
               "| Python module | Rust crate | Rust module or file | symbols matched by name |", "|---|---|---|---|"]
     for path in sorted(files):

@@ -42,7 +42,7 @@ LAYERS: list[tuple[str, int]] = [
     ("completeness", 7),
     ("html_parts", 7), ("catalogue", 7), ("changes", 7), ("case_history", 7), ("environment", 7),
     # 8 -- the run
-    ("session", 8), ("xdist_support", 8),
+    ("session", 8), ("xdist_support", 8), ("mutants.", 8),
     # 9 -- pytest hooks, the terminal, the command line, the public facade
     ("terminal", 9), ("plugin", 9), ("__main__", 9), ("__init__", 9),
 ]

@@ -24,3 +24,12 @@ def _env() -> dict[str, str]:
     """The caller's environment without any checkout or harness setting (they must not leak into the run)."""
     return {k: v for k, v in os.environ.items()
             if not (k == "MONOLITH_ROOT" or k.startswith("MONOLITH_PARITY_") or k == "PYTHONPATH")}
+
+
+def cargo_slot():
+    """One cargo-heavy test of this directory at a time, even under xdist (2 cores: never two builds at once)."""
+    import tempfile
+
+    from filelock import FileLock
+
+    return FileLock(str(Path(tempfile.gettempdir()) / "parity-mutants-tests.lock"))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from sample_tree import SAMPLE, _env, _project
+from sample_tree import SAMPLE, _env, _project, cargo_slot
 
 CASES = ["cases/numeric.py", "cases/text.py", "cases/messages.py"]
 SEED = 3
@@ -39,7 +39,8 @@ def sample_run(tmp_path_factory):
         pytest.fail("cargo-mutants is not installed: run `make setup`")
     tmp_path = tmp_path_factory.mktemp("mutants")
     project, work = _project(tmp_path), tmp_path / "work"
-    first = _mutants(project, work)
+    with cargo_slot():
+        first = _mutants(project, work)
     assert first.returncode == 0, first.stdout + first.stderr
     return project, work, first
 

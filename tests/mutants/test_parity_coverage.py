@@ -13,16 +13,25 @@ import json
 import subprocess
 import sys
 
-from sample_tree import _env, _project
+from sample_tree import _env, _project, cargo_slot
 
 
 def test_a_function_no_case_calls_is_reported_unreached(tmp_path):
     project = _project(tmp_path)
-    run = subprocess.run([sys.executable, "-m", "pytest_monolith_parity", "mutants", "cases/numeric.py",
+    with cargo_slot():
+        run = _coverage(project, tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    _check(project, run)
+
+
+def _coverage(project, tmp_path):
+    return subprocess.run([sys.executable, "-m", "pytest_monolith_parity", "mutants", "cases/numeric.py",
                           "cases/text.py", "--parity-coverage", "--work-dir", str(tmp_path / "work"), "--out",
                           str(project / "out")], cwd=project, env=_env(), capture_output=True, text=True,
                          timeout=2400)
-    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def _check(project, run):
     doc = json.loads((project / "out" / "coverage.json").read_text())
     lib = doc["files"]["sample-core/src/lib.rs"]
     assert "sample-core/src/lib.rs::dense_relu" in doc["unreached_public"]

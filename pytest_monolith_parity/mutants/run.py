@@ -143,7 +143,11 @@ class Runner:
             self.say(f"baseline {key}: cached ({len(data['records'])} items, {len(data['unstable'])} unstable)")
             return data
         self.say("baseline: building the unmutated copy")
-        build_seconds = target.build(options.build_timeout, options.work / "logs" / "baseline-build.log")
+        try:
+            build_seconds = target.build(options.build_timeout, options.work / "logs" / "baseline-build.log")
+        except (BuildFailed, BuildTimedOut) as failure:
+            raise MutantsError(f"the unmutated copy {target.copy} does not build, so no mutant can be judged; see "
+                               f"{options.work / 'logs' / 'baseline-build.log'}:\n{getattr(failure, 'tail', '')}") from None
         runs = []
         for index in range(max(1, options.stability_runs)):
             self.say(f"baseline: running the cases ({index + 1} of {max(1, options.stability_runs)})")

@@ -183,3 +183,38 @@ def test_make_setup_installs_the_cargo_mutants_version_the_harness_reads():
     assert f"CARGO_MUTANTS_VERSION := {CARGO_MUTANTS_VERSION}\n" in makefile
     setup = next(line for line in makefile.splitlines() if line.startswith("setup:"))
     assert "$(STAMPS)/rust-tools.stamp" in setup
+
+
+def test_a_mutant_is_judged_by_the_stable_items_whose_covers_the_inventory_maps_to_its_file(tmp_path):
+    from pytest_monolith_parity.mutants.run import Options, Runner
+    from pytest_monolith_parity.mutants.targets import Target
+
+    copy = tmp_path / "checkout"
+    target = Target(kind="monolith", source=tmp_path / "src", copy=copy, tree=copy / "monolith-rs")
+    by_rust = {"monolith-rs/crates/monolith-serving/src/zk_mirror.rs": ["monolith/agent_service/zk_mirror.py"]}
+    options = Options(project=tmp_path, cases=["cases/agent_service"], work=tmp_path / "w", out=tmp_path / "o",
+                      covers_of_file=lambda path: by_rust.get(path, []))
+    baseline = {"unstable": ["cases/agent_service/zk_mirror.py::flaky[x]"], "records": [
+        {"nodeid": "cases/agent_service/zk_mirror.py::watch[a]", "covers": "monolith/agent_service/zk_mirror.py"},
+        {"nodeid": "cases/agent_service/zk_mirror.py::flaky[x]", "covers": "monolith/agent_service/zk_mirror.py"},
+        {"nodeid": "cases/agent_service/utils.py::parse[b]", "covers": "monolith/agent_service/utils.py"}]}
+    runner = Runner(options, target, say=lambda line: None)
+    nodeids, files = runner.judged_items(baseline, "crates/monolith-serving/src/zk_mirror.rs")
+    assert nodeids == ["cases/agent_service/zk_mirror.py::watch[a]"]
+    assert files == ["cases/agent_service/zk_mirror.py"]
+    assert runner.judged_items(baseline, "crates/monolith-serving/src/grpc.rs") == ([], [])  # no case covers it
+    options.all_cases = True
+    assert len(runner.judged_items(baseline, "crates/monolith-serving/src/grpc.rs")[0]) == 2
+
+
+def test_functions_are_named_by_their_definition_and_impl_and_public_means_pub_fn():
+    from pytest_monolith_parity.mutants.coverage import _owner, functions_of
+
+    source = ("pub struct S;\nimpl S {\n    pub fn new() -> Self {\n        S\n    }\n    fn private(&self) {}\n}\n"
+              "\npub(crate) fn helper() {}\nfn local() {}\npub async fn serve(\n    port: u16,\n) {\n}\n")
+    found = {f.name: (f.line, f.public) for f in functions_of(source, "x.rs")}
+    assert found == {"S::new": (3, True), "S::private": (6, False), "helper": (9, True), "local": (10, False),
+                     "serve": (11, True)}
+    functions = functions_of(source, "x.rs")
+    assert _owner(functions, 13).name == "serve"  # a region that starts in the body belongs to its fn
+    assert _owner(functions, 1) is None

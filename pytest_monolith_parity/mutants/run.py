@@ -267,11 +267,9 @@ class Runner:
                     progress.advance(f"{result['status']}: {mutant.file}:{mutant.line}")
         except KeyboardInterrupt:
             stopped = "interrupted"
-            progress.finish("interrupted")
             raise
         finally:
-            if not stopped:
-                progress.finish("done")
+            progress.finish("stopped: " + stopped if stopped else "done")
         if not stopped and viable < wanted:
             stopped = f"only {viable} viable mutants in the list"
         return summarise(results, listed=len(listed), wanted=wanted, seed=options.seed, baseline=baseline,

@@ -214,7 +214,7 @@ def run_property(case: Case, context: RunContext, hypothesis_settings: Any,
                  replay_input: Args | None = None) -> Execution:
     """Run a Hypothesis case: many inputs, shrink the first divergence to a minimal one."""
     from hypothesis import given, settings as hsettings
-    from hypothesis.errors import Flaky
+    from hypothesis.errors import Flaky, HypothesisException
 
     skipped = not_runnable(case, None, replay_input)
     if skipped is not None:
@@ -268,6 +268,10 @@ def run_property(case: Case, context: RunContext, hypothesis_settings: Any,
     except Flaky as error:
         return _harness_error(case, None, None, HarnessError(
             f"the divergence did not reproduce when Hypothesis replayed it (flaky side?): {error}"))
+    except HypothesisException as error:  # the case's strategy or settings, not either side: InvalidArgument...
+        return _harness_error(case, None, None, HarnessError(
+            f"Hypothesis refused case {case.id!r} of {case.source_file}: {type(error).__name__}: {error}. "
+            "Fix the case's strategy= (or max_examples=); no generated input ran"))
     verdict = apply_expectation(Verdict(Outcome.MATCH, Outcome.MATCH), case.expect)
     verdict.notes.append(f"{counter['n']} generated input(s) agreed")
     return Execution(case, None, replay_input, verdict, examples_run=counter["n"],

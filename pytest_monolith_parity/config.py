@@ -95,7 +95,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("rust_sources", "--rust-sources", "MONOLITH_PARITY_RUST_SOURCES", [], _str_list,
                 "files/directories whose content decides whether the Rust build is stale"),
     SettingSpec("rust_artifacts", "--rust-artifacts", "MONOLITH_PARITY_RUST_ARTIFACTS", ["bindings"], _str_list,
-                "with monolith_root: what to build from the checkout's monolith-rs (bindings, cli)"),
+                "with monolith_root: what the run may build from the checkout's monolith-rs (bindings, cli), each only "
+                "when a selected item needs it"),
     SettingSpec("rust_build_hint", "--rust-build-hint", "MONOLITH_PARITY_RUST_BUILD_HINT",
                 "point MONOLITH_ROOT (or --monolith-root) at the checkout: the run then builds rust_bindings/ against "
                 "its monolith-rs (or run `python -m pytest_monolith_parity build-rust`)", str,

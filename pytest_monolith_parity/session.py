@@ -28,8 +28,18 @@ from .html_report import coverage_from_inventory, write_html
 from .hypothesis_support import profile_settings, write_replay
 from .records import build_record
 from .report import build_report, load_probe, summary_line, write_reports
-from .runners.base import RunContext
+from .runners.base import RunContext, RunnerConfigError
 from .runners.workers import WorkerPool
+
+
+def _packages_not_built(cases: list[Case], artifacts: Any, settings: Settings) -> set[str]:
+    """Packages of the wrappers the cases call that this build left out (``__parity_api__`` says "not built")."""
+    wrappers = (artifacts.api or {}).get("wrappers", {})
+    # pyo3(function) names its function; driver(..., needs=function) the one it cannot do without
+    names = {getattr(case.rust, "function", None) for case in cases} | {getattr(case.rust, "needs", None)
+                                                                           for case in cases}
+    return {wrappers[name]["package"] for name in names
+            if isinstance(name, str) and wrappers.get(name, {}).get("status") == "not built"}
 
 
 def detect_revision(root: str | None) -> str:
@@ -106,6 +116,7 @@ class ParitySession:
         self._hypothesis = None
         self.build = None
         self.rust_artifacts = None
+        self.reported_rust_lines: list[str] = []
         self.reference = None
 
     # -- the reference ----------------------------------------------------
@@ -118,12 +129,19 @@ class ParitySession:
         self.reference = activate(self.settings.path(self.settings.monolith_root))
 
     # -- the Rust side ----------------------------------------------------
-    def prepare_rust(self) -> None:
-        """Build (or reuse) the Rust side once per run, then make it importable / runnable.
+    def prepare_rust(self, cases: list[Case], progress: Any = False) -> list[tuple[Case, str]]:
+        """Build (or reuse) what the selected cases need, make it importable, then check every case.
 
-        A configured ``rust_build_command`` is a project's own build; otherwise, with a
-        checkout configured, the bindings (and the CLI if asked) are built from its
-        monolith-rs by :mod:`monolith_rs_build`.  Both are cached by source hashes.
+        Runs after collection and deselection (``-k``, ``-m``), so only what the selected
+        cases call is compiled: with a checkout, the bindings with the cargo features of
+        the packages those cases cover (and only if one of them calls the bindings), the
+        monolith CLI only if one runs it (each within ``rust_artifacts``).  A configured
+        ``rust_build_command`` is a project's own build.  Both are cached by source hashes.
+
+        Returns the cases that cannot run with the reason (a misspelt function, a wrapper
+        the bindings do not have...): the plugin reports them as their files' collection
+        errors.  A case whose Rust function this checkout lacks is fine: its runner says
+        so (``unavailable``) and its verdict is *rust unavailable*.
         """
         from . import monolith_rs_build
 
@@ -132,14 +150,43 @@ class ParitySession:
             if settings.rust_build_command or not settings.monolith_root:
                 self.build = build_with_command(settings.rust_build, settings.rust_build_command,
                                           [settings.path(p) for p in settings.rust_sources], settings.build_stamp)
-                return
-            self.rust_artifacts = monolith_rs_build.prepare(settings, what=settings.rust_artifacts)
-            monolith_rs_build.activate(self.rust_artifacts)
-            monolith_rs_build.verify_import(self.rust_artifacts, settings.rust_module)
+            elif cases:
+                self._build_checkout(cases, progress)
         except BuildError as error:  # RustSetupError is a BuildError too
             raise SetupError(str(error)) from None
-        if self.rust_artifacts.cli is not None and not settings.rust_cli:
-            settings.rust_cli = str(self.rust_artifacts.cli)
+        problems: list[tuple[Case, str]] = []
+        for case in cases:
+            try:
+                case.python.validate(settings)
+                case.rust.validate(settings)
+            except RunnerConfigError as error:
+                problems.append((case, str(error)))
+        return problems
+
+    def _build_checkout(self, cases: list[Case], progress: Any) -> None:
+        from . import monolith_rs_build
+
+        settings = self.settings
+        needs = set().union(*(side.needs_artifacts(settings) for case in cases for side in (case.python, case.rust)))
+        what = [a for a in monolith_rs_build.ARTIFACTS if a in needs and a in settings.rust_artifacts]
+        if settings.rust_cli and "cli" in what:
+            what.remove("cli")  # a configured binary wins over building the checkout's
+        if not what:
+            return
+        available = set(monolith_rs_build.bindings_features())
+        features = sorted({case.package for case in cases if "bindings" in case.rust.needs_artifacts(settings)}
+                          & available)
+        artifacts = monolith_rs_build.prepare(settings, what=what, features=features, progress=progress)
+        extra = _packages_not_built(cases, artifacts, settings) - set(features)
+        if extra:  # a case calls a wrapper of another package: build that package too, before importing anything
+            artifacts = monolith_rs_build.prepare(settings, what=what, features=sorted(set(features) | extra),
+                                                  progress=progress)
+        self.rust_artifacts = artifacts
+        if artifacts.extension is not None:
+            monolith_rs_build.activate(artifacts)
+            monolith_rs_build.verify_import(artifacts, settings.rust_module)
+        if artifacts.cli is not None and not settings.rust_cli:
+            settings.rust_cli = str(artifacts.cli)
 
     # -- running ----------------------------------------------------------
     def context(self, case: Case) -> RunContext:
@@ -176,8 +223,15 @@ class ParitySession:
         return build_record(execution, nodeid, replay)
 
     # -- merging (xdist) --------------------------------------------------
+    def rust_lines(self) -> list[str]:
+        """What the terminal says about the Rust side (on the controller: as a worker reported it)."""
+        if self.rust_artifacts is not None:
+            return self.rust_artifacts.describe()
+        return list(self.reported_rust_lines)
+
     def worker_output(self) -> dict[str, Any]:
         return {
+            "rust": self.rust_lines(),
             "golden_updates": self.golden_updates,
             "golden_used": {k: sorted(v) for k, v in self.golden_used.items()},
             "golden_modules": sorted(self.golden_modules),
@@ -193,6 +247,8 @@ class ParitySession:
         for relpath, ids in output.get("golden_used", {}).items():
             self.golden_used[relpath].update(ids)
         self.golden_modules.update(output.get("golden_modules", []))
+        if output.get("rust") and not self.reported_rust_lines:
+            self.reported_rust_lines = list(output["rust"])
         self.golden_case_files.update(output.get("golden_case_files", []))
 
     # -- finishing --------------------------------------------------------

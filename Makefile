@@ -15,9 +15,10 @@ SAMPLE_PYO3_PR := $(SAMPLE_RUST)/target-pr/python
 
 setup: $(STAMPS)/system.stamp $(STAMPS)/python.stamp $(STAMPS)/sample.stamp
 
-# Debian packages the tests use: a headless browser (HTML report test), a ZooKeeper server, and sccache
-# (compiled crates.io dependencies shared between checkouts, docs/rust-bindings.md).
-DEBIAN_PACKAGES := chromium zookeeper sccache
+# Debian packages the tests use: a headless browser (HTML report test), a ZooKeeper server, sccache
+# (compiled crates.io dependencies shared between checkouts, docs/rust-bindings.md), and g++ with
+# protobuf/glog/absl to build custom-op kernels (our own test op in CI; monolith's with `build-ops`).
+DEBIAN_PACKAGES := chromium zookeeper sccache g++ protobuf-compiler libprotobuf-dev libgoogle-glog-dev libabsl-dev
 $(STAMPS)/system.stamp: Makefile
 	mkdir -p $(STAMPS)
 	dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1 || (apt-get update -q && \
@@ -26,7 +27,7 @@ $(STAMPS)/system.stamp: Makefile
 
 $(STAMPS)/python.stamp: pyproject.toml tests/sample/reference/pyproject.toml
 	mkdir -p $(STAMPS)
-	$(PIP) install --quiet -e ".[test]" -e tests/sample/reference
+	$(PIP) install --quiet -e ".[test]" -e "tests/sample/reference[tfrecord]"
 	touch $@
 
 # The sample pair's Rust side: the framed worker (baseline and "pr" revisions) and the PyO3 module.
@@ -56,13 +57,18 @@ parity: setup
 #   make parity-ci BASELINE=base/parity-report.json [REVISION=abc123]
 parity-ci: setup
 	$(PYTHON) -m pytest -m parity cases -n $(JOBS) $(if $(BASELINE),--parity-baseline $(BASELINE)) \
-		$(if $(REVISION),--parity-revision $(REVISION)) --junitxml=parity-report/junit.xml
+		$(if $(REVISION),--parity-revision $(REVISION)) --parity-strict-records --junitxml=parity-report/junit.xml
 
-# The sample pair end to end: the summary line and the reports.
+# The sample pair end to end: the summary line and the reports; exits with the run's (the gate's) status.
+# Self-contained: MONOLITH_ROOT and every MONOLITH_PARITY_* setting of the caller's environment are
+# dropped, so an exported checkout (as the README tells a real user to do) does not leak into it.
 demo: setup
-	cd tests/sample && MONOLITH_PARITY_RUST_WORKER=$(CURDIR)/$(SAMPLE_WORKER) \
-		$(PYTHON) -m pytest -p no:cacheprovider -m parity cases -n $(JOBS) -q -rN ; \
-		echo "open $(CURDIR)/tests/sample/parity-report/parity-report.html (also .json, .md, summary.md)"
+	cd tests/sample && status=0; \
+		env $$(env | sed -n 's/^\(MONOLITH_ROOT\|MONOLITH_PARITY_[A-Z0-9_]*\)=.*/-u \1/p') \
+		MONOLITH_PARITY_RUST_WORKER=$(CURDIR)/$(SAMPLE_WORKER) \
+		$(PYTHON) -m pytest -p no:cacheprovider -m parity cases -n $(JOBS) -q -rN || status=$$?; \
+		echo "open $(CURDIR)/tests/sample/parity-report/parity-report.html (also .json, .md, summary.md)"; \
+		exit $$status
 
 bench: setup
 	$(PYTHON) bench/bench_tensor.py

@@ -34,7 +34,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ..build_stamps import BuildError, BuildResult, ensure_built, root_digest
+from filelock import FileLock
+
+from ..build_stamps import BuildError, BuildResult, ensure_built, fingerprint, root_digest
 from ..files import atomic_write
 from ..progress import Progress
 from ..reference.checkout import git_revision
@@ -78,7 +80,7 @@ class RustArtifacts:
             lines.append(f"{what}: {result.action} in {result.seconds:.2f}s")
         if self.api is not None:
             facts = self.api.get("facts", [])
-            absent = [f["value"] for f in facts if not f["holds"]]
+            absent = sorted(f["value"] for f in facts if not f["holds"])  # stable: the build script's order is not
             lines.append(f"api facts: {len(facts) - len(absent)} of {len(facts)} hold"
                          + (f"; false in this checkout: {', '.join(absent)}" if absent else ""))
         if self.compiler_cache and any(r.action == "built" for r in self.results.values()):
@@ -175,6 +177,13 @@ def ensure(monolith_root: str | Path, *, what: Iterable[str] = ("bindings",), fe
 
     env = {"MONOLITH_PARITY_CHECKOUT": str(root), "MONOLITH_PARITY_REVISION": revision, **wrapper}
     if "bindings" in what:
+        if mode != "force":  # a fresh artifact of more packages serves a narrower selection without a build
+            features = _fresh_superset(build_dir, features, template, common, cache,
+                                       lambda chosen: workspace.closure(workspace.crate_dir(name) for name in
+                                                                        _monolith_dependencies(workspace, template,
+                                                                                               chosen)),
+                                       root) or features
+            artifacts.features = tuple(features)
         key = feature_key(features)
         lib_dir = build_dir / "lib" / key
         extension = lib_dir / (template.lib_name + cargo.extension_suffix(template.abi3))
@@ -188,27 +197,32 @@ def ensure(monolith_root: str | Path, *, what: Iterable[str] = ("bindings",), fe
             meta = cargo.metadata(cargo_program, made.manifest, features=cargo_features, env=env)
             graph = analyse(meta, made.bindings_package, workspace.root)
             crates_file = build_dir / f"api-crates-{key}.tsv"
-            atomic_write(crates_file, graph.api_crates_text().encode())
-            guard_checkout_crates(target, [c.directory for c in graph.crates])
+            text = graph.api_crates_text().encode()
+            if not crates_file.is_file() or crates_file.read_bytes() != text:  # build.rs reruns when it changes
+                atomic_write(crates_file, text)
             bar = reporter(f"rust bindings [{', '.join(features) or 'no package'}]", graph.units)
             try:
-                messages = cargo.build(cargo_program, made.manifest, made.bindings_package, ["--lib"],
+                with target_lock(target):  # the guard must not delete fingerprints another build is writing
+                    guard_checkout_crates(target, [c.directory for c in graph.crates])
+                    messages = cargo.build(cargo_program, made.manifest, made.bindings_package, ["--lib"],
                                        target_dir=target, jobs=jobs, log_path=build_dir / "logs" / f"bindings-{key}.log",
-                                       env={**env, "PYO3_BUILD_EXTENSION_MODULE": "1", "PYO3_PYTHON": sys.executable,
-                                            API_CRATES_ENV: str(crates_file)},
-                                       log=log, features=[f for f in features], progress=bar)
+                                           env={**env, "PYO3_BUILD_EXTENSION_MODULE": "1", "PYO3_PYTHON": sys.executable,
+                                                API_CRATES_ENV: str(crates_file)},
+                                           log=log, features=[f for f in features], progress=bar)
+                    record_checkout_crates(target, [c.directory for c in graph.crates])
+                    # installed under the lock: another build in this target dir rewrites the uplifted files
+                    if template.build_script is not None:  # bindings without a build script have no API facts
+                        out_dir = cargo.build_script_out_dir(messages, made.bindings_package)
+                        if out_dir is None or not (out_dir / API_FILE).is_file():
+                            raise BuildError(f"cargo built {made.bindings_package} but its build script wrote no "
+                                             f"{API_FILE} ({template.build_script} must call "
+                                             "parity_api_scan::Scan::run)")
+                        cargo.install(out_dir / API_FILE, api_file)
+                    cargo.install(cargo.find_artifact(messages, made.lib_name, "cdylib"), extension)
             except BuildError:
                 if bar is not None:
                     bar.finish("failed")
                 raise
-            record_checkout_crates(target, [c.directory for c in graph.crates])
-            if template.build_script is not None:  # bindings without a build script have no API facts
-                out_dir = cargo.build_script_out_dir(messages, made.bindings_package)
-                if out_dir is None or not (out_dir / API_FILE).is_file():
-                    raise BuildError(f"cargo built {made.bindings_package} but its build script wrote no "
-                                     f"{API_FILE} ({template.build_script} must call parity_api_scan::Scan::run)")
-                cargo.install(out_dir / API_FILE, api_file)
-            cargo.install(cargo.find_artifact(messages, made.lib_name, "cdylib"), extension)
             if bar is not None:
                 bar.finish("built")
 
@@ -228,18 +242,19 @@ def ensure(monolith_root: str | Path, *, what: Iterable[str] = ("bindings",), fe
             if made.cli_package is None:
                 raise RustSetupError(f"{cli_crate_dir} has no binary target (src/main.rs or [[bin]]) to build")
             graph = analyse(cargo.metadata(cargo_program, made.manifest, env=env), made.cli_package, workspace.root)
-            guard_checkout_crates(target, [c.directory for c in graph.crates])
             bar = reporter("rust cli (monolith)", graph.units)
             try:
-                messages = cargo.build(cargo_program, made.manifest, made.cli_package, ["--bin", made.cli_bin],
-                                       target_dir=target, jobs=jobs, env=env, log_path=build_dir / "logs" / "cli.log",
-                                       log=log, progress=bar)
+                with target_lock(target):
+                    guard_checkout_crates(target, [c.directory for c in graph.crates])
+                    messages = cargo.build(cargo_program, made.manifest, made.cli_package, ["--bin", made.cli_bin],
+                                           target_dir=target, jobs=jobs, env=env,
+                                           log_path=build_dir / "logs" / "cli.log", log=log, progress=bar)
+                    record_checkout_crates(target, [c.directory for c in graph.crates])
+                    cargo.install(cargo.find_artifact(messages, made.cli_bin, "bin"), binary)
             except BuildError:
                 if bar is not None:
                     bar.finish("failed")
                 raise
-            record_checkout_crates(target, [c.directory for c in graph.crates])
-            cargo.install(cargo.find_artifact(messages, made.cli_bin, "bin"), binary)
             if bar is not None:
                 bar.finish("built")
 
@@ -249,6 +264,41 @@ def ensure(monolith_root: str | Path, *, what: Iterable[str] = ("bindings",), fe
             run=build_cli, outputs=[binary])
         artifacts.cli = binary
     return artifacts
+
+
+def _fresh_superset(build_dir: Path, features: list[str], template: BindingsTemplate, common: list[Path],
+                    cache: Path, crates_of: Callable[[list[str]], list[Path]], root: Path) -> list[str] | None:
+    """The smallest feature set already built here, fresh, that contains ``features`` (itself first), or None.
+
+    ``-k`` over one package after a whole run would otherwise compile a second
+    artifact of the same sources; the larger one's wrappers for the selected
+    packages are the same code.  Fresh means what ``ensure_built`` checks: the
+    stamp's fingerprint over that set's sources and command, and its outputs exist.
+    """
+    wanted = set(features)
+    candidates = []
+    for stamp in build_dir.glob("stamp-bindings-*.json"):
+        try:
+            command = json.loads(stamp.read_text("utf-8")).get("command", "")
+            argv = shlex.split(command)
+            chosen = argv[argv.index("--features") + 1]
+        except (OSError, ValueError, IndexError):
+            continue
+        names = [] if chosen == "none" else sorted(chosen.split(","))
+        if not wanted <= set(names) or stamp.name != f"stamp-bindings-{feature_key(names)}.json":
+            continue
+        candidates.append((len(names), names, stamp, command))
+    for _, names, stamp, command in sorted(candidates):
+        lib_dir = build_dir / "lib" / feature_key(names)
+        outputs = [lib_dir / (template.lib_name + cargo.extension_suffix(template.abi3))]
+        if template.build_script is not None:
+            outputs.append(lib_dir / API_FILE)
+        if command != _rebuild_command(root, "bindings", template.directory, cache, names):
+            continue
+        if all(path.exists() for path in outputs) and json.loads(stamp.read_text("utf-8")).get("fingerprint") == \
+                fingerprint(template.sources() + common + crates_of(names), command):
+            return names
+    return None
 
 
 def _check_features(template: BindingsTemplate, features: Iterable[str] | None) -> list[str]:
@@ -321,6 +371,12 @@ def prepare(settings: "Settings", *, what: Iterable[str] = ("bindings",), featur
 def bindings_features(bindings_dir: str | Path | None = None) -> list[str]:
     """The bindings' cargo features: the monolith packages that have wrappers."""
     return sorted(BindingsTemplate.load(bindings_dir).features)
+
+
+def target_lock(target: Path) -> FileLock:
+    """One harness build at a time per target directory (cargo locks it too, but not our guard around it)."""
+    target.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(target) + ".parity-build.lock")
 
 
 def guard_checkout_crates(target: Path, crate_dirs: Iterable[Path]) -> None:

@@ -61,7 +61,10 @@ def test_one_source_tree_builds_against_both_revisions(api, tmp_path):
     facts = {f["value"]: f for f in base.api["facts"]}
     assert facts["monolith_core::api::shape -> i64"]["holds"] is True
     assert facts["monolith_core::api::shape -> Result"]["found"] == ["fn shape(x: i64) -> i64"]
-    assert any("false in this checkout: monolith_core::api::only_on_pr" in line for line in base.describe())
+    summary = [line for line in base.describe() if line.startswith("api facts: ")]
+    assert len(summary) == 1 and "; false in this checkout: " in summary[0], base.describe()
+    absent = summary[0].split("; false in this checkout: ", 1)[1].split(", ")
+    assert "monolith_core::api::only_on_pr" in absent and absent == sorted(absent), summary
 
 
 def test_cfg_gated_items_follow_the_crate_features_cargo_enables(api, tmp_path):
@@ -123,3 +126,22 @@ def test_parity_api_json_is_the_one_compiled_in(api, tmp_path):
     built = api(make_api_checkout(tmp_path / "pr", "pr"), features=["core"])
     on_disk = json.loads((built.python_path / "parity_api.json").read_text())
     assert on_disk == built.api and on_disk["features"] == ["core"]
+
+
+def test_a_fresh_artifact_of_more_packages_serves_a_narrower_selection(api, tmp_path):
+    checkout = make_api_checkout(tmp_path / "pr", "pr")
+    both = api(checkout, features=["core", "extra"])
+    # `-k` over one package after a whole run: the built superset is reused, cargo never starts
+    narrow = api(checkout, features=["extra"], cargo_bin=NO_CARGO)
+    assert narrow.results["bindings"].action == "up to date"
+    assert narrow.features == ("core", "extra") and narrow.extension == both.extension
+    assert python_in(narrow.python_path, "print(m.extra_answer())") == "99"
+
+
+def test_a_stale_superset_is_not_reused(api, tmp_path):
+    checkout = make_api_checkout(tmp_path / "pr", "pr")
+    api(checkout, features=["core", "extra"])
+    source = next((checkout / "monolith-rs").rglob("*.rs"))
+    source.write_text(source.read_text() + "\n// changed\n")
+    with pytest.raises(BuildError, match="missing"):  # the narrow set was never built, the superset is stale
+        api(checkout, features=["extra"], mode="never", cargo_bin=NO_CARGO)

@@ -71,7 +71,16 @@ def run_example(case: Case, example: Example, context: RunContext, store: Golden
     except (HarnessError, RunnerConfigError, GoldenIntegrityError, values.EncodingError) as error:
         execution = _harness_error(case, example.id, example.args, error)
     execution.seconds = time.perf_counter() - start
+    _add_side_notes(execution.verdict, [execution.python, execution.rust])
     return execution
+
+
+def _add_side_notes(verdict: Verdict, sides) -> None:
+    """How the sides ran, when a person should know (e.g. a spawn instead of a fork), joins the record's notes."""
+    for side in sides:
+        for note in side.notes if side is not None else ():
+            if note not in verdict.notes:
+                verdict.notes.append(note)
 
 
 def _run_example(case: Case, example: Example, context: RunContext, store: GoldenStore | None,
@@ -159,16 +168,28 @@ def run_property(case: Case, context: RunContext, hypothesis_settings: Any,
     comparator = comparator_for(case)
     start = time.perf_counter()
     counter = {"n": 0}
+    sides_seen: list[SideResult] = []
 
     def check(args: Args) -> None:
         counter["n"] += 1
         python, rust = run_sides(case, args, context)
+        sides_seen.extend(side for side in (python, rust) if side.notes)
         verdict = classify(python, rust, comparator, case.errors, case.error_messages)
         if python.kind is SideKind.UNAVAILABLE:
             raise _Divergent(Verdict(Outcome.REFERENCE_UNAVAILABLE, Outcome.REFERENCE_UNAVAILABLE,
                                      message=python.message), args, python, rust)
         if not verdict.raw.passed:
             raise _Divergent(verdict, args, python, rust)
+
+    execution = _run_property(case, check, hypothesis_settings, replay_input, counter, start)
+    _add_side_notes(execution.verdict, sides_seen)
+    return execution
+
+
+def _run_property(case: Case, check, hypothesis_settings: Any, replay_input: Args | None, counter: dict,
+                  start: float) -> Execution:
+    from hypothesis import given, settings as hsettings
+    from hypothesis.errors import Flaky
 
     try:
         if replay_input is not None:

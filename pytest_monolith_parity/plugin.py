@@ -16,6 +16,7 @@ from . import config as parity_config
 from .collect import SESSION_KEY, CaseFile
 from .hypothesis_support import ReplayError, read_replay, register_profiles
 from .session import ParitySession, SetupError, open_session
+from .sharding import ShardError, select as select_shard
 from .terminal import summary_lines
 from .xdist_support import XdistHooks, is_worker
 
@@ -49,6 +50,8 @@ def pytest_configure(config: pytest.Config) -> None:
     register_profiles()
     config.stash[SESSION_KEY] = state
     config.pluginmanager.register(RecordCollector(state), "monolith-parity-records")
+    if state.settings.shard:
+        config.pluginmanager.register(ShardSelector(state), "monolith-parity-shard")
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(state), "monolith-parity-xdist")
 
@@ -121,6 +124,27 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if call.when == "call" and record is not None:
         report.parity = record
     return report
+
+
+class ShardSelector:
+    """``--parity-shard K/N``: keep this shard's items, after every other selection (-m, -k, replay) is done."""
+
+    def __init__(self, state: ParitySession):
+        self.state = state
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config, items: list) -> None:
+        settings = self.state.settings
+        explicit = settings.shard_durations is not None
+        path = settings.path(settings.shard_durations) if explicit else settings.report_path / "parity-report.json"
+        try:
+            selection = select_shard([item.nodeid for item in items], settings.shard, path, explicit=explicit)
+        except ShardError as error:
+            raise pytest.UsageError(f"monolith-parity: --parity-shard {settings.shard}: {error}") from None
+        keep = set(selection.selected)
+        config.hook.pytest_deselected(items=[item for item in items if item.nodeid not in keep])
+        items[:] = [item for item in items if item.nodeid in keep]
+        self.state.shard = selection.to_json()
 
 
 class RecordCollector:

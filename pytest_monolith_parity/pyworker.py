@@ -3,21 +3,37 @@
 Started by :class:`~pytest_monolith_parity.runners.python_side.IsolatedPython`
 as ``python -m pytest_monolith_parity.pyworker``; each request's ``call`` is
 an import target ``package.module:function``.
+
+With ``MONOLITH_PARITY_FORK_PER_CALL=1`` (what isolated calls use) the worker
+imports its group once (``MONOLITH_PARITY_WORKER_GROUP``: the case file or
+module of its targets) and then forks a child per call, so no call sees
+what an earlier one did to flags, globals or the environment.  The child
+answers through a pipe; a child that dies without answering takes the
+worker down the same way (the same signal, the same exit status), so the
+harness sees exactly what it would see had the worker made the call itself.
+When the group's import started Python threads, forking is not safe: the
+worker then makes the calls itself and says so in a ``note`` of each answer.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import signal
 import struct
 import sys
+import threading
 import traceback
+from pathlib import Path
 
 from . import values
 from .outcomes import ReferenceUnavailable
-from .runners.python_side import resolve_target
+from .runners.python_side import CASE_FILE_PREFIX, resolve_target
 
 _HEADER = struct.Struct("<I")
+FORK_PER_CALL = "MONOLITH_PARITY_FORK_PER_CALL"
+WORKER_GROUP = "MONOLITH_PARITY_WORKER_GROUP"
 
 
 def _read_frame(stream) -> dict | None:
@@ -55,6 +71,86 @@ def handle(request: dict) -> dict:
         return {"panic": {"message": str(error)}}
 
 
+def preload_group(group: str) -> None:
+    """Import the case file or module every call of this worker uses; a failure is left for each call to report."""
+    from . import case_modules
+
+    try:
+        if group.startswith(CASE_FILE_PREFIX):
+            case_modules.load(Path(group[len(CASE_FILE_PREFIX):]))
+        elif group:
+            __import__(group)
+    except Exception:  # noqa: BLE001 - resolve_target reports it again, per call, as the verdict it is
+        pass
+
+
+def _exit_status(error: SystemExit) -> int:
+    """What the interpreter makes of an uncaught SystemExit (printing a non-integer code, like it does)."""
+    if error.code is None:
+        return 0
+    if isinstance(error.code, int):
+        return error.code & 0xFF
+    print(error.code, file=sys.stderr)
+    return 1
+
+
+def call_in_child(request: dict) -> dict:
+    """Answer ``request`` from a forked child; if the child dies without answering, die the same way."""
+    read_fd, write_fd = os.pipe()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        status = 0
+        try:
+            os.dup2(2, 1)  # C-level writes to stdout land on stderr, never in the frame stream
+            atexit._clear()  # noqa: SLF001 - only what this call registers runs when it ends
+            numpy = sys.modules.get("numpy")
+            if numpy is not None and hasattr(numpy, "random"):
+                numpy.random.seed()  # each call draws like a fresh process, not the worker's stream again
+            response = handle(request)
+            response["id"] = request.get("id")
+            payload = json.dumps(response, ensure_ascii=False, allow_nan=False).encode("utf-8")
+            view = memoryview(_HEADER.pack(len(payload)) + payload)
+            while view:
+                view = view[os.write(write_fd, view):]
+        except SystemExit as error:
+            status = _exit_status(error)
+        except BaseException:  # noqa: BLE001 - KeyboardInterrupt and the like: printed, status 1
+            traceback.print_exc()
+            status = 1
+        finally:
+            try:
+                atexit._run_exitfuncs()  # noqa: SLF001
+                sys.stderr.flush()
+            finally:
+                os._exit(status)
+    os.close(write_fd)
+    chunks = []
+    while chunk := os.read(read_fd, 1 << 16):
+        chunks.append(chunk)
+    os.close(read_fd)
+    _, status = os.waitpid(pid, 0)
+    data = b"".join(chunks)
+    if len(data) >= _HEADER.size and len(data) == _HEADER.size + _HEADER.unpack(data[:_HEADER.size])[0]:
+        return json.loads(data[_HEADER.size:].decode("utf-8"))
+    _die_like(status)
+
+
+def _die_like(status: int):
+    """End this worker the way its call's child ended: by the same signal, or with the same exit status."""
+    sys.stderr.flush()
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            signal.signal(number, signal.SIG_DFL)
+        except (OSError, ValueError):
+            pass
+        os.kill(os.getpid(), number)
+        os._exit(128 + number)  # pragma: no cover - the signal's default action ends the process first
+    raise SystemExit(os.waitstatus_to_exitcode(status))
+
+
 def main() -> None:
     extra = os.environ.get("MONOLITH_PARITY_SYS_PATH", "")
     for entry in reversed([p for p in extra.split(os.pathsep) if p]):
@@ -67,12 +163,24 @@ def main() -> None:
         activate(reference_root)  # the same import environment as the in-process reference
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # anything the reference prints must not corrupt the frame stream
+    per_call, note = os.environ.get(FORK_PER_CALL) == "1", ""
+    if per_call:
+        preload_group(os.environ.get(WORKER_GROUP, ""))
+        threads = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
+        if threads:
+            per_call = False
+            note = ("the isolated calls ran one after another in one worker, not in a fork each: importing "
+                    f"{os.environ.get(WORKER_GROUP, '')} started Python threads ({', '.join(threads)}), which a "
+                    "fork would copy without them")
     while True:
         request = _read_frame(stdin)
         if request is None:
             return
-        response = handle(request)
+        ping = request.get("call") == "__ping__"
+        response = call_in_child(request) if per_call and not ping else handle(request)
         response["id"] = request.get("id")
+        if note and not ping:
+            response["note"] = note
         _write_frame(stdout, response)
 
 

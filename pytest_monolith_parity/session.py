@@ -66,6 +66,10 @@ def open_session(rootdir: Path, options: dict[str, Any], environ: dict[str, str]
         configure_default_tolerances(table.get("tolerances"))
     except ComparatorConfigError as error:
         raise SetupError(f"{path} [tool.monolith_parity.tolerances]: {error}") from None
+    if settings.shard and (update_golden or fix):
+        raise SetupError(f"--parity-shard {settings.shard} runs part of the cases; "
+                         f"{'--update-golden' if update_golden else '--parity-fix'} needs all of them: run it "
+                         "without --parity-shard")
     if update_golden and environ.get("CI") and not settings.allow_golden_update_in_ci:
         raise SetupError("--update-golden refuses to run with CI set: goldens are recorded by a person who "
                          "reviews them. Pass --allow-golden-update-in-ci to override.")
@@ -100,6 +104,7 @@ class ParitySession:
         self.golden_modules: set[str] = set()
         self.golden_case_files: set[str] = set()
         self.whole_run = False
+        self.shard: dict[str, Any] | None = None  # the shard block of a --parity-shard run (sharding.py)
         self.changed_goldens: list[str] = []
         self.unused_goldens: list[str] = []
         self.report_paths: dict[str, Path] = {}
@@ -182,6 +187,7 @@ class ParitySession:
             "golden_used": {k: sorted(v) for k, v in self.golden_used.items()},
             "golden_modules": sorted(self.golden_modules),
             "golden_case_files": sorted(self.golden_case_files),
+            **({"shard": self.shard} if self.shard is not None else {}),
         }
 
     def merge_worker_output(self, output: dict[str, Any]) -> None:
@@ -194,6 +200,8 @@ class ParitySession:
             self.golden_used[relpath].update(ids)
         self.golden_modules.update(output.get("golden_modules", []))
         self.golden_case_files.update(output.get("golden_case_files", []))
+        if output.get("shard") is not None:
+            self.shard = output["shard"]  # every worker collected the same items, so computed the same shard
 
     # -- finishing --------------------------------------------------------
     def finish(self) -> None:
@@ -203,18 +211,28 @@ class ParitySession:
         if self.settings.unused_goldens != "ignore" and self.golden_used:
             self.unused_goldens = self.store.unused(self.golden_used, self.golden_modules, self.whole_run,
                                                     self.golden_case_files)
-        if not self.records:
+        if not self.records and not self.settings.shard:  # a shard reports even when it got no parity item
             return
+        self.publish(load_probe(self.settings.path(self.settings.probe_file)))
+
+    def publish(self, probe: dict[str, Any] | None) -> None:
+        """Judge the gate and write every report of the records (also what ``merge-reports`` does with shards').
+
+        A shard's reports carry its ``shard`` block and it adds nothing to the
+        trend: the merge of all shards is the run that does.
+        """
         self.gate = evaluate(self.records, self.baseline)
         report = build_report(self.records, revision=self.settings.revision, extra={
             "reference_revision": self.store.reference_revision,
             "golden": {"changed": self.changed_goldens, "unused": self.unused_goldens},
             "gate": self.gate.to_json(),
-            "probe": load_probe(self.settings.path(self.settings.probe_file)),
+            "probe": probe,
+            **({"shard": {**self.shard, "other_failures": self.other_failures}} if self.shard is not None else {}),
         })
         self.report_paths = write_reports(self.settings.report_path, report)
         history_path = self.settings.path(self.settings.history_file)
-        append_history(history_path, report, self.settings.revision)
+        if not self.settings.shard:
+            append_history(history_path, report, self.settings.revision)
         self.report_paths["html"] = write_html(self.settings.report_path, report, history=read_history(history_path),
                                                coverage=self._coverage(report))
         summary = markdown_summary(report, self.gate.line())

@@ -14,24 +14,29 @@ from .workers import WorkerFailure
 
 if TYPE_CHECKING:
     from .base import RunContext
+    from .workers import Launcher
 
 #: Error type a worker reports when the reference cannot run (see ReferenceUnavailable).
 UNAVAILABLE_TYPE = "ReferenceUnavailable"
 
 
 def call_worker(side: str, argv: Sequence[str], function: str, args: Args, context: "RunContext",
-                env: Mapping[str, str] | None = None) -> SideResult:
+                env: Mapping[str, str] | None = None, launcher: "Launcher | None" = None) -> SideResult:
+    """One call through the pool's worker for ``argv``; notes of how it ran (a spawn instead of a fork) ride along."""
     start = time.perf_counter()
+    notes: list[str] = []
     try:
-        worker = context.workers.get(argv, env=env)
+        worker = context.workers.get(argv, env=env, launcher=launcher)
+        notes += [worker.launch_note] if worker.launch_note else []
         response = worker.call(function, args.args, args.kwargs, context.timeout)
     except WorkerFailure as failure:
         kind = SideKind.TIMEOUT if failure.kind == "timeout" else SideKind.CRASHED
         return SideResult(side, kind, message=failure.message, detail=failure.stderr_tail,
-                          seconds=time.perf_counter() - start)
+                          seconds=time.perf_counter() - start, notes=notes)
     seconds = time.perf_counter() - start
+    notes += [response["note"]] if response.get("note") else []
     if "ok" in response:
-        return SideResult(side, SideKind.VALUE, value=values.decode(response["ok"]), seconds=seconds)
+        return SideResult(side, SideKind.VALUE, value=values.decode(response["ok"]), seconds=seconds, notes=notes)
     if "error" in response:
         error = response["error"] or {}
         error_type = str(error.get("type", "Error"))
@@ -40,9 +45,9 @@ def call_worker(side: str, argv: Sequence[str], function: str, args: Args, conte
                                f"{error.get('message', '')}; check the case's function name or rebuild the worker")
         kind = SideKind.UNAVAILABLE if error_type == UNAVAILABLE_TYPE else SideKind.RAISED
         return SideResult(side, kind, error_type=error_type, message=str(error.get("message", "")),
-                          detail=str(error.get("detail", "")), seconds=seconds)
+                          detail=str(error.get("detail", "")), seconds=seconds, notes=notes)
     if "panic" in response:
         panic = response["panic"] or {}
         return SideResult(side, SideKind.PANICKED, error_type="panic", message=str(panic.get("message", "")),
-                          seconds=seconds)
+                          seconds=seconds, notes=notes)
     raise HarnessError(f"the {side} worker sent a response with none of ok/error/panic: {response!r}")

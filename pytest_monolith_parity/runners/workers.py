@@ -18,10 +18,11 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .. import values
+from .zygote import Zygotes
 
 _HEADER = struct.Struct("<I")
 MAX_FRAME = 1 << 30
@@ -53,24 +54,35 @@ def signal_name(returncode: int) -> str:
     return f"exit status {returncode}"
 
 
-class FramedWorker:
-    """A single worker process."""
+#: Starts a worker's process instead of :class:`subprocess.Popen` (the zygote's ``launch``): returns a
+#: Popen-like process and a note for the record ('' when there is nothing to say).
+Launcher = Callable[..., tuple[Any, str]]
 
-    def __init__(self, argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str | None = None):
+
+class FramedWorker:
+    """A single worker process (spawned, or started by ``launcher``: forked from the reference zygote)."""
+
+    def __init__(self, argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str | None = None,
+                 launcher: Launcher | None = None):
         self.argv = list(argv)
         self._stderr = tempfile.TemporaryFile(prefix="parity-worker-stderr-")
         full_env = dict(os.environ)
         full_env.update(env or {})
+        self.launch_note = ""
         try:
-            self.process = subprocess.Popen(
-                self.argv,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=self._stderr,
-                env=full_env,
-                cwd=cwd,
-                start_new_session=True,
-            )
+            if launcher is not None:
+                self.process, self.launch_note = launcher(self.argv, env=full_env, cwd=cwd, stdin=subprocess.PIPE,
+                                                          stdout=subprocess.PIPE, stderr=self._stderr)
+            else:
+                self.process = subprocess.Popen(
+                    self.argv,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=self._stderr,
+                    env=full_env,
+                    cwd=cwd,
+                    start_new_session=True,
+                )
         except OSError as error:
             raise WorkerFailure("crashed", f"cannot start worker {self.argv!r}: {error}") from error
         self._next_id = 1
@@ -189,16 +201,18 @@ class WorkerPool:
         self.start_timeout = start_timeout
         self._workers: dict[tuple, FramedWorker] = {}
         self.restarts = 0
+        self.zygotes = Zygotes()  # the reference zygote(s) of this process (runners/zygote.py)
 
-    def get(self, argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str | None = None) -> FramedWorker:
-        key = (tuple(argv), tuple(sorted((env or {}).items())), cwd)
+    def get(self, argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str | None = None,
+            launcher: Launcher | None = None) -> FramedWorker:
+        key = (tuple(argv), tuple(sorted((env or {}).items())), cwd, launcher is not None)
         worker = self._workers.get(key)
         if worker is not None and worker.alive:
             return worker
         if worker is not None:
             self.restarts += 1
             worker.close()
-        worker = FramedWorker(argv, env=env, cwd=cwd)
+        worker = FramedWorker(argv, env=env, cwd=cwd, launcher=launcher)
         response = worker.request({"call": "__ping__"}, self.start_timeout)
         if "ok" not in response:
             worker.kill()
@@ -211,3 +225,4 @@ class WorkerPool:
         for worker in self._workers.values():
             worker.close()
         self._workers.clear()
+        self.zygotes.close()

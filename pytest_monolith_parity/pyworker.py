@@ -6,9 +6,10 @@ an import target ``package.module:function``.
 
 With ``MONOLITH_PARITY_FORK_PER_CALL=1`` (what isolated calls use) the worker
 imports its group once (``MONOLITH_PARITY_WORKER_GROUP``: the case file or
-module of its targets) and then forks a child per call, so no call sees
-what an earlier one did to flags, globals or the environment.  The child
-answers through a pipe; a child that dies without answering takes the
+module of its targets) and then answers each call from a child forked for
+it (ahead of time, while the harness works on the previous answer), so no
+call sees what an earlier one did to flags, globals or the environment.  The
+child answers through a pipe; a child that dies without answering takes the
 worker down the same way (the same signal, the same exit status), so the
 harness sees exactly what it would see had the worker made the call itself.
 When the group's import started Python threads, forking is not safe: the
@@ -18,6 +19,7 @@ worker then makes the calls itself and says so in a ``note`` of each answer.
 from __future__ import annotations
 
 import atexit
+import gc
 import json
 import os
 import signal
@@ -94,47 +96,90 @@ def _exit_status(error: SystemExit) -> int:
     return 1
 
 
-def call_in_child(request: dict) -> dict:
-    """Answer ``request`` from a forked child; if the child dies without answering, die the same way."""
-    read_fd, write_fd = os.pipe()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_fd)
-        status = 0
+class ForkedCall:
+    """A child forked from the pristine worker ahead of time, waiting for the one request it answers.
+
+    Forking before the request arrives takes the fork off the call's path; the
+    child is what a fork at the call would be, because the worker itself never
+    runs a call.
+    """
+
+    def __init__(self) -> None:
+        request_read, self._request = os.pipe()
+        self._response, response_write = os.pipe()
+        sys.stderr.flush()
+        gc.freeze()  # what the worker holds is permanent: the call's collections never touch (copy) its pages
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(self._request)
+            os.close(self._response)
+            _answer_one(request_read, response_write)
+        os.close(request_read)
+        os.close(response_write)
+
+    def call(self, request: dict) -> dict:
+        """The child's answer; if it dies without one, this worker dies the same way."""
+        payload = json.dumps(request).encode("utf-8")
         try:
-            os.dup2(2, 1)  # C-level writes to stdout land on stderr, never in the frame stream
-            atexit._clear()  # noqa: SLF001 - only what this call registers runs when it ends
-            numpy = sys.modules.get("numpy")
-            if numpy is not None and hasattr(numpy, "random"):
-                numpy.random.seed()  # each call draws like a fresh process, not the worker's stream again
-            response = handle(request)
-            response["id"] = request.get("id")
-            payload = json.dumps(response, ensure_ascii=False, allow_nan=False).encode("utf-8")
-            view = memoryview(_HEADER.pack(len(payload)) + payload)
-            while view:
-                view = view[os.write(write_fd, view):]
-        except SystemExit as error:
-            status = _exit_status(error)
-        except BaseException:  # noqa: BLE001 - KeyboardInterrupt and the like: printed, status 1
-            traceback.print_exc()
-            status = 1
+            _write_all(self._request, payload)
+        except BrokenPipeError:
+            pass  # it is already gone: its status says how
+        os.close(self._request)
+        chunks = []
+        while chunk := os.read(self._response, 1 << 16):
+            chunks.append(chunk)
+        os.close(self._response)
+        _, status = os.waitpid(self.pid, 0)
+        data = b"".join(chunks)
+        if len(data) >= _HEADER.size and len(data) == _HEADER.size + _HEADER.unpack(data[:_HEADER.size])[0]:
+            return json.loads(data[_HEADER.size:].decode("utf-8"))
+        _die_like(status)
+
+    def discard(self) -> None:
+        os.close(self._request)  # EOF: the child exits without running anything
+        os.close(self._response)
+        os.waitpid(self.pid, 0)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _answer_one(request_read: int, response_write: int):
+    """In the forked child: wait for the request, answer it, end (never returns)."""
+    status = 0
+    try:
+        os.dup2(2, 1)  # C-level writes to stdout land on stderr, never in the frame stream
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)  # the worker's request stream is the worker's alone
+        os.close(devnull)
+        chunks = []
+        while chunk := os.read(request_read, 1 << 16):
+            chunks.append(chunk)
+        if not chunks:
+            os._exit(0)  # discarded: the worker is shutting down
+        request = json.loads(b"".join(chunks).decode("utf-8"))
+        atexit._clear()  # noqa: SLF001 - only what this call registers runs when it ends
+        numpy = sys.modules.get("numpy")
+        if numpy is not None and hasattr(numpy, "random"):
+            numpy.random.seed()  # each call draws like a fresh process, not the worker's stream again
+        response = handle(request)
+        response["id"] = request.get("id")
+        payload = json.dumps(response, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        _write_all(response_write, _HEADER.pack(len(payload)) + payload)
+    except SystemExit as error:
+        status = _exit_status(error)
+    except BaseException:  # noqa: BLE001 - KeyboardInterrupt and the like: printed, status 1
+        traceback.print_exc()
+        status = 1
+    finally:
+        try:
+            atexit._run_exitfuncs()  # noqa: SLF001
+            sys.stderr.flush()
         finally:
-            try:
-                atexit._run_exitfuncs()  # noqa: SLF001
-                sys.stderr.flush()
-            finally:
-                os._exit(status)
-    os.close(write_fd)
-    chunks = []
-    while chunk := os.read(read_fd, 1 << 16):
-        chunks.append(chunk)
-    os.close(read_fd)
-    _, status = os.waitpid(pid, 0)
-    data = b"".join(chunks)
-    if len(data) >= _HEADER.size and len(data) == _HEADER.size + _HEADER.unpack(data[:_HEADER.size])[0]:
-        return json.loads(data[_HEADER.size:].decode("utf-8"))
-    _die_like(status)
+            os._exit(status)
 
 
 def _die_like(status: int):
@@ -172,16 +217,24 @@ def main() -> None:
             note = ("the isolated calls ran one after another in one worker, not in a fork each: importing "
                     f"{os.environ.get(WORKER_GROUP, '')} started Python threads ({', '.join(threads)}), which a "
                     "fork would copy without them")
+    spare = ForkedCall() if per_call else None
     while True:
         request = _read_frame(stdin)
         if request is None:
+            if spare is not None:
+                spare.discard()
             return
         ping = request.get("call") == "__ping__"
-        response = call_in_child(request) if per_call and not ping else handle(request)
+        if spare is not None and not ping:
+            response, spare = spare.call(request), None
+        else:
+            response = handle(request)
         response["id"] = request.get("id")
         if note and not ping:
             response["note"] = note
         _write_frame(stdout, response)
+        if per_call and spare is None:
+            spare = ForkedCall()  # while the harness works on this answer
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ..arguments import Args
 from ..outcomes import UNAVAILABLE_EXIT, UNAVAILABLE_MARKER, ReferenceUnavailable, SideKind, SideResult
 from . import zygote
-from .base import Runner, RunnerConfigError, harness_pythonpath
+from .base import Runner, RunnerConfigError, subprocess_environment
 from .workers import signal_name
 
 if TYPE_CHECKING:
@@ -100,8 +100,7 @@ class CliRun(Runner):
                 argv = self.command(args, context.settings, workdir)
             except ReferenceUnavailable as error:
                 return SideResult(self.side, SideKind.UNAVAILABLE, message=str(error))
-            env = dict(os.environ)
-            env["PYTHONPATH"] = harness_pythonpath(env)  # a `python -m pytest_monolith_parity...` gets this harness
+            env = subprocess_environment()  # a `python -m pytest_monolith_parity...` gets this harness
             env.update({k: v.format(workdir=workdir) for k, v in self.env.items()})
             result = self._run(argv, env, workdir, context, fork=self.side == "python" and self.fork)
             return result if result.kind is not SideKind.VALUE else self.finish(result)
@@ -110,8 +109,8 @@ class CliRun(Runner):
                fork: bool) -> tuple[Any, str]:
         """The process (forked from the reference zygote for a Python side, else spawned) and its note."""
         if fork:
-            return zygote.launch(context.workers.zygotes, context.settings, argv, env=env, cwd=workdir,
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            return zygote.launch(context.workers.zygotes, context.settings, subprocess_environment(), argv, env=env,
+                                 cwd=workdir, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         return subprocess.Popen(argv, cwd=workdir, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, start_new_session=True), ""
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .. import case_modules
 from ..arguments import Args
 from ..outcomes import ReferenceUnavailable, SideKind, SideResult
-from .base import Runner, RunnerConfigError, call_in_process, harness_pythonpath
+from .base import Runner, RunnerConfigError, call_in_process, harness_pythonpath, subprocess_environment
 from . import zygote
 from .framed_call import call_worker
 
@@ -124,7 +124,8 @@ class IsolatedPython(Runner):
                "MONOLITH_PARITY_FORK_PER_CALL": "1" if fork else "0"}
         if context.settings.monolith_root:
             env["MONOLITH_PARITY_REFERENCE_ROOT"] = str(context.settings.path(context.settings.monolith_root))
-        launcher = functools.partial(zygote.launch, context.workers.zygotes, context.settings) if fork else None
+        launcher = (functools.partial(zygote.launch, context.workers.zygotes, context.settings, subprocess_environment())
+                    if fork else None)
         return self.finish(call_worker(self.side, self.argv(), self.target, self.adapt_args(args), context, env,
                                        launcher=launcher))
 

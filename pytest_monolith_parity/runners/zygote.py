@@ -155,9 +155,13 @@ class ZygoteProcess:
             raise ZygoteUnavailable(f"the zygote cannot start: {error}") from None
         finally:
             theirs.close()
-        self._send({"reference_root": reference_root, "preload": list(preload)})
-        ready = self._receive_until(lambda m: "ready" in m or "error" in m, READY_TIMEOUT,
-                                    f"the zygote did not finish importing within {READY_TIMEOUT:g} s")
+        try:
+            self._send({"reference_root": reference_root, "preload": list(preload)})
+            ready = self._receive_until(lambda m: "ready" in m or "error" in m, READY_TIMEOUT,
+                                        f"the zygote did not finish importing within {READY_TIMEOUT:g} s")
+        except ZygoteUnavailable:
+            self.close()
+            raise
         if "error" in ready:
             self.close()
             raise ZygoteUnavailable(f"the zygote failed: {ready['error']}{self._stderr_note()}")
@@ -246,13 +250,16 @@ class ZygoteProcess:
 
     # -- health -----------------------------------------------------------------
     def _exit_text(self) -> str:
-        from .workers import signal_name
-
         try:
             code = self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             return "still running"
-        return signal_name(code)
+        if code < 0:
+            try:
+                return f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"killed by signal {-code}"
+        return f"exit status {code}"
 
     def _stderr_note(self) -> str:
         try:
@@ -349,15 +356,6 @@ class Zygotes:
             for zygote in self._running.values():
                 zygote.close()
             self._running.clear()
-
-
-def base_environment() -> dict[str, str]:
-    """The environment the harness gives every Python subprocess (its own, with this harness first on the path)."""
-    from .base import harness_pythonpath
-
-    env = dict(os.environ)
-    env["PYTHONPATH"] = harness_pythonpath(env)
-    return env
 
 
 def startup_differences(env: Mapping[str, str], zygote: ZygoteProcess) -> list[str]:
@@ -491,13 +489,15 @@ class ForkedProcess:
             pass
 
 
-def launch(zygotes: Zygotes, settings: "Settings", argv: Sequence[str], *, env: Mapping[str, str],
-           cwd: str | None, stdin: Any = None, stdout: Any = None, stderr: Any = None,
+def launch(zygotes: Zygotes, settings: "Settings", base_env: Mapping[str, str], argv: Sequence[str], *,
+           env: Mapping[str, str], cwd: str | None, stdin: Any = None, stdout: Any = None, stderr: Any = None,
            fork: bool = True) -> tuple[subprocess.Popen | ForkedProcess, str]:
     """Start ``argv`` forked from a zygote when it can be, else spawned; returns the process and the note.
 
-    The note is empty when the call was forked, or when it is not a Python command (nothing to fork);
-    else it says why the call was spawned.  ``OSError`` from a spawn propagates as from Popen.
+    ``base_env`` is what the harness gives every Python subprocess (the zygote starts with it); ``env``
+    is this call's.  The note is empty when the call was forked, or when it is not a Python command
+    (nothing to fork); else it says why the call was spawned.  ``OSError`` from a spawn propagates as
+    from Popen.
     """
     cwd = cwd or os.getcwd()
     note = ""
@@ -505,7 +505,7 @@ def launch(zygotes: Zygotes, settings: "Settings", argv: Sequence[str], *, env: 
         try:
             command = python_command(argv)
             if command is not None:
-                zygote = zygotes.get(base_environment(), reference_root_for(settings), preload_for(settings))
+                zygote = zygotes.get(base_env, reference_root_for(settings), preload_for(settings))
                 differences = startup_differences(env, zygote)
                 if differences:
                     raise ZygoteUnavailable(f"the call sets {', '.join(differences)} differently from the harness "

@@ -82,27 +82,33 @@ class ImportOutput:
 class _ReplayOnImport(importlib.abc.MetaPathFinder):
     """Holds back pre-imported top-level modules whose import printed something; the first import replays it.
 
-    The module object is the one the zygote imported (``create_module`` returns
-    it; nothing is executed again); only its spec is put back.
+    The module object is the one the zygote imported (``create_module``
+    returns it; nothing is executed again); loading it puts its own spec back,
+    writes what its import printed, and lets go of it.  A spec lookup alone
+    (``importlib.util.find_spec``) loads nothing and keeps it held.
     """
 
     def __init__(self, held: Mapping[str, tuple[types.ModuleType, ImportOutput]]):
         self.held = dict(held)
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None):
-        entry = self.held.pop(fullname, None)
+        entry = self.held.get(fullname)
         if entry is None:
             return None
+        module, _output = entry
+        return importlib.machinery.ModuleSpec(fullname, _Restore(self, fullname, module),
+                                              is_package=hasattr(module, "__path__"))
+
+    def loaded(self, fullname: str) -> None:
+        _module, output = self.held.pop(fullname)
         if not self.held and self in sys.meta_path:
             sys.meta_path.remove(self)
-        module, output = entry
         output.replay()
-        return importlib.machinery.ModuleSpec(fullname, _Restore(module), is_package=hasattr(module, "__path__"))
 
 
 class _Restore(importlib.abc.Loader):
-    def __init__(self, module: types.ModuleType):
-        self.module = module
+    def __init__(self, finder: _ReplayOnImport, fullname: str, module: types.ModuleType):
+        self.finder, self.fullname, self.module = finder, fullname, module
         self.spec = getattr(module, "__spec__", None)
 
     def create_module(self, spec):
@@ -110,6 +116,7 @@ class _Restore(importlib.abc.Loader):
 
     def exec_module(self, module: types.ModuleType) -> None:
         module.__spec__ = self.spec
+        self.finder.loaded(self.fullname)
 
 
 def _write_all(fd: int, data: bytes) -> None:

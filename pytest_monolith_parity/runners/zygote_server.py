@@ -20,7 +20,16 @@ Hazards, checked before every fork: Python threads in the zygote (a module
 pre-imported here started one: its lock and state would be copied without the
 thread), and a ``-m`` module that is already imported here (``runpy`` would
 run a second copy and warn).  The zygote never runs case code, so neither
-appears by itself after the warm-up.
+appears by itself after the warm-up.  Native threads are not a hazard the
+zygote can name: the warm-up leaves two (NumPy's OpenBLAS pool, which resets
+itself in an at-fork handler, and one of TensorFlow's), and forks of a process
+holding them import and run TensorFlow fine -- the import probe
+(``reference/probe_worker.py``) has forked one per monolith module since it
+exists.  ``ready`` reports their number.
+
+Before each fork the zygote calls ``gc.freeze()``: its objects become
+permanent, so a child's garbage collections never touch (and copy) their
+pages.
 
 Messages are JSON, one per packet.  When the harness goes away (EOF), the
 zygote kills its children's process groups and exits.

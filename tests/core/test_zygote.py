@@ -220,6 +220,15 @@ def test_every_call_starts_from_the_pristine_zygote(contexts):
         assert value["stderr"] == "parity_zygote_probe imported\n"
     fork, spawn = both(contexts, python_cli("print('does not import the probe')"))
     assert same(fork, spawn).value["stderr"] == ""
+    looked_up_first = """
+        import importlib.util
+        assert importlib.util.find_spec("parity_zygote_probe") is not None  # a lookup alone imports nothing
+        import parity_zygote_probe
+        print(parity_zygote_probe.calls)
+    """
+    fork, spawn = both(contexts, python_cli(looked_up_first))
+    assert same(fork, spawn).value == {"exit_code": 0, "stdout": "[]\n", "stderr": "parity_zygote_probe imported\n",
+                                       "files": {}}
 
 
 # -- falling back to a spawn ----------------------------------------------------------------------

@@ -17,10 +17,10 @@ spawned and the reason becomes a note in the record:
 * the command is this interpreter with ``-m``, ``-c`` or a script and no
   other interpreter option (``-u``, ``-X``, ``-W``... configure a fresh
   interpreter, which a fork cannot redo);
-* the call's environment agrees with the zygote's on every variable read at
-  interpreter or native-library start-up (:data:`STARTUP_PREFIXES`: ``PYTHON*``,
-  locale, ``TF_*``, thread pools, the dynamic linker...): a different one
-  gets a different zygote, started for it;
+* the call's environment agrees with the zygote's (the harness's own) on
+  every variable read at interpreter or native-library start-up
+  (:data:`STARTUP_PREFIXES`: ``PYTHON*``, locale, ``TF_*``, thread pools, the
+  dynamic linker...), which a running process cannot re-read;
 * the zygote is healthy and reports no hazard (Python threads started by a
   pre-import, the ``-m`` module already imported), and the forked child could
   be prepared.
@@ -46,7 +46,6 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
-
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -399,11 +398,11 @@ class ForkedProcess:
             setattr(self, ("stdin", "stdout", "stderr")[number], stream)
             ours.append(theirs)
             return theirs
-        if spec == DEVNULL or spec is None:
+        if spec == DEVNULL:
             fd = os.open(os.devnull, os.O_RDONLY if number == 0 else os.O_WRONLY)
             ours.append(fd)
             return fd
-        fd = spec if isinstance(spec, int) else spec.fileno()
+        fd = number if spec is None else spec if isinstance(spec, int) else spec.fileno()  # None: inherit ours
         duplicate = os.dup(fd)
         ours.append(duplicate)
         return duplicate

@@ -8,14 +8,18 @@ SAMPLE_RUST := tests/sample/rust
 SAMPLE_SOURCES := $(shell find $(SAMPLE_RUST) -path '*/target*' -prune -o \( -name '*.rs' -o -name 'Cargo.toml' -o -name 'Cargo.lock' -o -name 'pyproject.toml' \) -print 2>/dev/null)
 SAMPLE_WORKER := $(SAMPLE_RUST)/target/release/sample-worker
 SAMPLE_WORKER_PR := $(SAMPLE_RUST)/target-pr/release/sample-worker
+# The PR revision's PyO3 module, importable by putting this directory first on PYTHONPATH (tests/harness).
+SAMPLE_PYO3_PR := $(SAMPLE_RUST)/target-pr/python
 
 .PHONY: setup system sample test parity parity-ci demo clean bench
 
 setup: $(STAMPS)/system.stamp $(STAMPS)/python.stamp $(STAMPS)/sample.stamp
 
-# Debian packages the tests use: a headless browser (HTML report test) and a ZooKeeper server.
-DEBIAN_PACKAGES := chromium zookeeper
-$(STAMPS)/system.stamp:
+# Debian packages the tests use: a headless browser (HTML report test), a ZooKeeper server, sccache
+# (compiled crates.io dependencies shared between checkouts, docs/rust-bindings.md), and g++ with
+# protobuf/glog/absl to build custom-op kernels (our own test op in CI; monolith's with `build-ops`).
+DEBIAN_PACKAGES := chromium zookeeper sccache g++ protobuf-compiler libprotobuf-dev libgoogle-glog-dev libabsl-dev
+$(STAMPS)/system.stamp: Makefile
 	mkdir -p $(STAMPS)
 	dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1 || (apt-get update -q && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEBIAN_PACKAGES))
@@ -27,9 +31,13 @@ $(STAMPS)/python.stamp: pyproject.toml tests/sample/reference/pyproject.toml
 	touch $@
 
 # The sample pair's Rust side: the framed worker (baseline and "pr" revisions) and the PyO3 module.
-$(STAMPS)/sample.stamp: $(STAMPS)/python.stamp $(SAMPLE_SOURCES)
+API_SCAN_SOURCES := $(wildcard rust_bindings/api-scan/Cargo.toml rust_bindings/api-scan/src/*.rs)
+$(STAMPS)/sample.stamp: $(STAMPS)/python.stamp $(SAMPLE_SOURCES) $(API_SCAN_SOURCES)
 	cd $(SAMPLE_RUST) && $(CARGO) build --release -j $(JOBS) -p sample-worker
 	cd $(SAMPLE_RUST) && $(CARGO) build --release -j $(JOBS) -p sample-worker --features pr --target-dir target-pr
+	cd $(SAMPLE_RUST) && PYO3_PYTHON=$(PYTHON) PYO3_BUILD_EXTENSION_MODULE=1 $(CARGO) build --release -j $(JOBS) \
+		-p sample-py --features pr --target-dir target-pr
+	mkdir -p $(SAMPLE_PYO3_PR) && cp $(SAMPLE_RUST)/target-pr/release/libsample_rust.so $(SAMPLE_PYO3_PR)/sample_rust.abi3.so
 	rm -rf $(SAMPLE_RUST)/target/sample-wheel
 	cd $(SAMPLE_RUST) && CARGO_BUILD_JOBS=$(JOBS) $(PYTHON) -m maturin build --release -q -m sample-py/Cargo.toml -o target/sample-wheel
 	$(PIP) install --quiet --force-reinstall --no-deps $(SAMPLE_RUST)/target/sample-wheel/sample_rust-*.whl

@@ -6,6 +6,7 @@ Subcommands (each delegates to one module; this file only parses arguments):
 * ``inventory generate`` / ``inventory check`` -- ``inventory/monolith.toml``
   (:mod:`.inventory.store`);
 * ``index`` -- PYTHON_PARITY_INDEX.md and checklists (:mod:`.inventory.index`);
+* ``build-ops`` -- monolith's C++ kernels, compiled into a cache (:mod:`.kernel_build`);
 * ``merge-reports`` -- the reports of ``--parity-shard`` runs as one run's reports and gate (:mod:`.merge`).
 
 The checkout comes from ``--monolith-root``, else ``MONOLITH_ROOT``, else
@@ -54,9 +55,11 @@ def cmd_probe(options: argparse.Namespace) -> int:
         if options.verbose:
             print(f"[{done}/{total}] {row.path}: {row.klass}", file=sys.stderr)
 
+    manifest = Path(options.kernels) if options.kernels else Path.cwd() / "kernels" / "monolith.toml"
     result = probe.probe(checkout, options.files or None, workers=options.workers, timeout=options.timeout,
                          cache_dir=options.cache_dir, serving_proto_dirs=options.serving_proto_dir,
-                         prewarm=not options.no_prewarm, progress=progress)
+                         prewarm=not options.no_prewarm, progress=progress,
+                         kernels_manifest=manifest if manifest.is_file() else None)
     _write(probe.render(result, options.format), options.output)
     summary = result.summary()
     print(f"probe: {summary['importable']} of {summary['files']} files import "
@@ -162,6 +165,23 @@ def cmd_build_rust(options: argparse.Namespace) -> int:
 # --- end build-rust ---
 
 
+# --- build-ops: owned by pytest_monolith_parity.kernel_build ---
+def cmd_build_ops(options: argparse.Namespace) -> int:
+    from .config import SettingsError, load_pyproject, resolve
+    from .kernel_build.cli import run
+
+    rootdir = Path.cwd()
+    try:
+        table, where = load_pyproject(rootdir)
+        settings = resolve(rootdir, {"monolith_root": options.monolith_root}, os.environ, table, where)
+    except SettingsError as error:
+        raise SystemExit(f"error: {error}") from None
+    manifest = Path(options.manifest) if options.manifest else settings.path(settings.kernels_manifest)
+    checkout = None if options.source_root else _checkout(options).root
+    return run(options, checkout, manifest)
+# --- end build-ops ---
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m pytest_monolith_parity",
                                    description="Reference tools for pytest-monolith-parity.")
@@ -183,6 +203,8 @@ def parser() -> argparse.ArgumentParser:
     probe.add_argument("--no-prewarm", action="store_true",
                        help="do not import TensorFlow in the workers up front (faster for a few TF-free files)")
     probe.add_argument("--verbose", "-v", action="store_true", help="print each file as it is classified")
+    probe.add_argument("--kernels", help="kernel manifest whose cached builds the probe binds (default: "
+                                         "kernels/monolith.toml when present; build them with build-ops)")
     probe.add_argument("files", nargs="*", help="only these checkout-relative paths")
     probe.set_defaults(run=cmd_probe)
 
@@ -220,17 +242,25 @@ def parser() -> argparse.ArgumentParser:
         "build-rust", help="build a checkout's PyO3 bindings and/or monolith-rs CLI (cached); print their paths"),
     )).set_defaults(run=cmd_build_rust)
     # --- end build-rust ---
+    # --- build-ops (see cmd_build_ops) ---
+    from .kernel_build.cli import add_arguments as build_ops_arguments
+
+    build_ops_arguments(with_root(commands.add_parser(
+        "build-ops", help="build (or find cached) monolith's C++ kernels declared in kernels/monolith.toml"),
+    )).set_defaults(run=cmd_build_ops)
+    # --- end build-ops ---
     return main
 
 
 def main(argv: list[str] | None = None) -> int:
     options = parser().parse_args(argv)
     from .inventory.store import InventoryError
+    from .kernel_build.manifest import ManifestError
     from .reference.checkout import CheckoutError
 
     try:
         return options.run(options)
-    except (CheckoutError, InventoryError, ValueError) as error:
+    except (CheckoutError, InventoryError, ManifestError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

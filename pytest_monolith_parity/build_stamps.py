@@ -123,6 +123,13 @@ def ensure_built(mode: str, command: str | None, sources: list[Path], stamp: Pat
         return BuildResult("built", time.perf_counter() - start, current)
 
 
+def root_digest(root: Path) -> str:
+    """sha256 over the source files under one root (what a stamp records per root)."""
+    digest = hashlib.sha256()
+    _hash_sources(digest, [root])
+    return digest.hexdigest()
+
+
 def _root_digests(sources: Iterable[Path]) -> dict[str, str]:
     """One digest per source root, so a stale build can say which root changed."""
     digests = {}

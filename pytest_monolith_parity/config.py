@@ -118,7 +118,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("rust_sources", "--rust-sources", "MONOLITH_PARITY_RUST_SOURCES", [], _str_list,
                 "files/directories whose content decides whether the Rust build is stale"),
     SettingSpec("rust_artifacts", "--rust-artifacts", "MONOLITH_PARITY_RUST_ARTIFACTS", ["bindings"], _str_list,
-                "with monolith_root: what to build from the checkout's monolith-rs (bindings, cli)"),
+                "with monolith_root: what the run may build from the checkout's monolith-rs (bindings, cli), each only "
+                "when a selected item needs it"),
     SettingSpec("rust_build_hint", "--rust-build-hint", "MONOLITH_PARITY_RUST_BUILD_HINT",
                 "point MONOLITH_ROOT (or --monolith-root) at the checkout: the run then builds rust_bindings/ against "
                 "its monolith-rs (or run `python -m pytest_monolith_parity build-rust`)", str,
@@ -146,6 +147,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("probe_file", "--parity-probe", "MONOLITH_PARITY_PROBE", "parity-report/probe.json", str,
                 "import probe of the reference (`python -m pytest_monolith_parity probe --format json`); "
                 "its table goes into the reports when present"),
+    SettingSpec("kernels_manifest", "--parity-kernels", "MONOLITH_PARITY_KERNELS", "kernels/monolith.toml", str,
+                "the declared C++ kernel libraries built from the checkout (`build-ops`); relative to the rootdir"),
     SettingSpec("reference_revision", "--reference-revision", "MONOLITH_PARITY_REFERENCE_REVISION", None,
                 _optional_str, "revision recorded in golden manifests (default: git HEAD of the monolith root)"),
     SettingSpec("reference_zygote", "--parity-zygote", "MONOLITH_PARITY_ZYGOTE", "auto", _choice("auto", "off"),
@@ -191,6 +194,7 @@ class Settings:
     history_file: str = "parity-report/history.jsonl"
     inventory_file: str = "inventory/monolith.toml"
     probe_file: str = "parity-report/probe.json"
+    kernels_manifest: str = "kernels/monolith.toml"
     reference_revision: str | None = None
     reference_zygote: str = "auto"
     reference_preload: list[str] | None = None

@@ -62,9 +62,26 @@ def _harness_error(case: Case, example_id: str | None, args: Args | None, error:
     return Execution(case, example_id, args, verdict)
 
 
+def not_runnable(case: Case, example_id: str | None, args: Args | None) -> Execution | None:
+    """*rust unavailable* (the checkout lacks the Rust function) or a harness error (the bindings cannot call
+    it), decided after the build by the runner's validate(); neither side runs."""
+    rust = case.rust
+    if rust.unavailable:
+        verdict = Verdict(Outcome.RUST_UNAVAILABLE, Outcome.RUST_UNAVAILABLE, message=rust.unavailable)
+        return Execution(case, example_id, args, verdict, examples_run=0)
+    if rust.unusable:
+        verdict = Verdict(Outcome.HARNESS_ERROR, Outcome.HARNESS_ERROR,
+                          message=f"the bindings cannot call this checkout's function: {rust.unusable}")
+        return Execution(case, example_id, args, verdict, examples_run=0)
+    return None
+
+
 def run_example(case: Case, example: Example, context: RunContext, store: GoldenStore | None,
                 update_golden: bool) -> Execution:
     """Run one explicit example (see the module docstring for the order of events)."""
+    skipped = not_runnable(case, example.id, example.args)
+    if skipped is not None:
+        return skipped
     start = time.perf_counter()
     try:
         execution = _run_example(case, example, context, store, update_golden)
@@ -165,6 +182,9 @@ def run_property(case: Case, context: RunContext, hypothesis_settings: Any,
     from hypothesis import given, settings as hsettings
     from hypothesis.errors import Flaky
 
+    skipped = not_runnable(case, None, replay_input)
+    if skipped is not None:
+        return skipped
     comparator = comparator_for(case)
     start = time.perf_counter()
     counter = {"n": 0}

@@ -7,6 +7,13 @@ worse: regressions (passed before, fails now), new cases that do not pass,
 and known divergences that no longer happen (*unexpected pass*: the list of
 known divergences must be updated in the same change, so it cannot rot).
 
+*rust unavailable* (the checkout lacks the Rust function a case calls) is
+neither a pass nor a failure: such items are counted and listed, and never
+fail a run on their own.  Against a baseline they count by what changed: an
+item unavailable on the base that runs now is *new* (failing if it does not
+pass), one that ran on the base and is unavailable now is a *regression*
+(the pull request removed a function the cases cover).
+
 Exit codes of a parity run (pytest's own where they exist):
 
 == ===================================================================
@@ -61,6 +68,7 @@ class GateResult:
     removed: list[str] = dataclasses.field(default_factory=list)
     unexpected_passes: list[str] = dataclasses.field(default_factory=list)
     harness_errors: list[str] = dataclasses.field(default_factory=list)
+    rust_unavailable: list[str] = dataclasses.field(default_factory=list)  # not run here, and not a regression
     baseline: bool = False
 
     @property
@@ -73,14 +81,16 @@ class GateResult:
 
     def line(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
+        unavailable = f", {len(self.rust_unavailable)} rust unavailable" if self.rust_unavailable else ""
         if not self.baseline:
             failing = len(self.still_failing) + len(self.new_failing)
             return (f"GATE: {verdict} ({failing} failing, {len(self.unexpected_passes)} unexpected pass, "
-                    f"{len(self.harness_errors)} harness error)")
+                    f"{len(self.harness_errors)} harness error{unavailable})")
         return (f"GATE: {verdict} vs baseline: {len(self.regressions)} regression, {len(self.fixes)} fixed, "
                 f"{len(self.new_passing) + len(self.new_failing)} new ({len(self.new_failing)} failing), "
                 f"{len(self.still_failing)} still failing, {len(self.removed)} removed, "
-                f"{len(self.unexpected_passes)} unexpected pass, {len(self.harness_errors)} harness error")
+                f"{len(self.unexpected_passes)} unexpected pass, {len(self.harness_errors)} harness error"
+                f"{unavailable}")
 
     def exit_code(self) -> int:
         if self.harness_errors:
@@ -106,7 +116,12 @@ def evaluate(current: Sequence[Mapping[str, Any]], baseline: Sequence[Mapping[st
         if outcome is Outcome.UNEXPECTED_PASS:
             result.unexpected_passes.append(nodeid)
             continue
-        if baseline is not None and nodeid not in before:
+        ran_before = nodeid in before and not Outcome(before[nodeid]["outcome"]).not_run
+        if outcome.not_run:
+            # it ran on the base and its Rust function is gone now: the pull request removed what a case covers
+            (result.regressions if baseline is not None and ran_before else result.rust_unavailable).append(nodeid)
+            continue
+        if baseline is not None and not ran_before:  # a new case, or one whose function the base lacked
             (result.new_passing if now_passed else result.new_failing).append(nodeid)
             continue
         was_passed = _passed(before[nodeid]) if nodeid in before else now_passed

@@ -56,6 +56,7 @@ OUTCOME_STYLE: dict[str, tuple[str, str]] = {
     Outcome.ERROR_AGREEMENT.value: ("#4c9a5f", "pass"),
     Outcome.EXPECTED_DIVERGENCE.value: ("#7c8490", "expected"),
     Outcome.REFERENCE_UNAVAILABLE.value: ("#2f6bd0", "unavailable"),
+    Outcome.RUST_UNAVAILABLE.value: ("#5b8fd9", "unavailable"),
     Outcome.UNEXPECTED_PASS.value: ("#f0a020", "warn"),
     Outcome.DIVERGENCE_CHANGED.value: ("#d9822b", "warn"),
     Outcome.TIMEOUT.value: ("#e2660f", "warn"),

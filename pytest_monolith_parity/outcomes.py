@@ -98,12 +98,19 @@ class Outcome(str, enum.Enum):
     UNEXPECTED_PASS = "unexpected pass"
     DIVERGENCE_CHANGED = "divergence changed"
     REFERENCE_UNAVAILABLE = "reference unavailable"
+    RUST_UNAVAILABLE = "rust unavailable"  # the Rust function the case calls is not in this checkout
     HARNESS_ERROR = "harness error"
 
     @property
     def passed(self) -> bool:
         """Whether this outcome lets a gated run succeed."""
         return self in _PASSING
+
+    @property
+    def not_run(self) -> bool:
+        """The Rust side was not called because this checkout does not have it: neither a pass nor a failure
+        (the gate counts it against the baseline, see gate.py)."""
+        return self is Outcome.RUST_UNAVAILABLE
 
     @property
     def is_divergence(self) -> bool:

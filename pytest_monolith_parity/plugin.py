@@ -7,13 +7,14 @@ reports to :mod:`report`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
 import pytest
 
 from . import config as parity_config
-from .collect import SESSION_KEY, CaseFile
+from .collect import SESSION_KEY, CaseFile, ParityItem
 from .hypothesis_support import ReplayError, read_replay, register_profiles
 from .session import ParitySession, SetupError, open_session
 from .sharding import ShardError, select as select_shard
@@ -56,13 +57,6 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(XdistHooks(state), "monolith-parity-xdist")
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    try:
-        session.config.stash[SESSION_KEY].prepare_rust()
-    except SetupError as error:
-        raise pytest.UsageError(f"monolith-parity: {error}") from None
-
-
 def pytest_report_header(config: pytest.Config) -> list[str]:
     settings = config.stash[SESSION_KEY].settings
     return ["monolith-parity: " + "; ".join(settings.describe()[:6])]
@@ -94,11 +88,52 @@ def pytest_collection(session: pytest.Session) -> None:
                 "monolith-rs/")
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
     state = config.stash[SESSION_KEY]
+    state.prepare_kernels([item.case for item in items if getattr(item, "case", None) is not None])
     collected_roots = [Path(arg.split("::")[0]).resolve() for arg in config.args]
     state.whole_run = all(any(case_dir.is_relative_to(root) for root in collected_roots)
                           for case_dir in state.settings.case_paths)
+    _select_replay(config, items)
+    _prepare_rust(session, state, items)  # after -k / -m / replay: only what the selected items need
+
+
+def _prepare_rust(session: pytest.Session, state: ParitySession, items: list) -> None:
+    """Build the Rust side for the selected items, then fail the files whose cases cannot run (collection errors)."""
+    parity_items = [i for i in items if isinstance(i, ParityItem)]
+    cases = list({id(i.case): i.case for i in parity_items}.values())
+    capture = session.config.pluginmanager.getplugin("capturemanager")
+    quiet = session.config.get_verbosity() < 0 and not os.environ.get("CI")
+    try:
+        with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
+            problems = state.prepare_rust(cases, progress=not quiet)
+    except SetupError as error:
+        if not is_worker(session.config):
+            raise pytest.UsageError(f"monolith-parity: {error}") from None
+        # an xdist worker cannot end the run with a usage error: its collection fails, and the controller says why
+        # (one message per file; the other cases of the file go with it, unnamed)
+        first_of_file = {case.source_file: case for case in reversed(cases)}
+        problems = [(case, f"the Rust side could not be built: {error}" if first_of_file[case.source_file] is case
+                     else "") for case in cases]
+    if not problems:
+        return
+    failing = {id(case) for case, _ in problems}
+    parents = {item.case.source_file: item.parent for item in parity_items if id(item.case) in failing}
+    by_file: dict[str, list[str]] = {}
+    for case, message in problems:
+        if message:
+            by_file.setdefault(case.source_file, []).append(
+                f"parity case {case.id!r} in {case.source_file}: {message}")
+    for source_file, messages in by_file.items():
+        report = pytest.CollectReport(parents[source_file].nodeid, "failed", "\n".join(messages), [])
+        session.config.hook.pytest_collectreport(report=report)
+    dropped = [i for i in items if isinstance(i, ParityItem) and id(i.case) in failing]
+    items[:] = [i for i in items if not (isinstance(i, ParityItem) and id(i.case) in failing)]
+    session.config.hook.pytest_deselected(items=dropped)
+
+
+def _select_replay(config: pytest.Config, items: list) -> None:
     replay = config.getoption("parity_replay")
     if not replay:
         return

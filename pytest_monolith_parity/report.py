@@ -121,9 +121,11 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         lines += [f"| {name} | {count} |" for name, count in probe["counts"].items() if count]
     elif probe:
         lines += ["", f"Reference probe: {probe['error']}"]
-    failing = [c for c in report["cases"] if not Outcome(c["outcome"]).passed]
+    failing = [c for c in report["cases"] if not Outcome(c["outcome"]).passed and not Outcome(c["outcome"]).not_run]
     expected = [c for c in report["cases"] if c["outcome"] == Outcome.EXPECTED_DIVERGENCE.value]
-    for title, cases in (("Needs attention", failing), ("Expected divergences", expected)):
+    unavailable = [c for c in report["cases"] if Outcome(c["outcome"]).not_run]
+    for title, cases in (("Needs attention", failing), ("Expected divergences", expected),
+                         ("Rust unavailable (not in this checkout)", unavailable)):
         if not cases:
             continue
         lines += ["", f"## {title}", ""]

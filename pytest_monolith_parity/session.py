@@ -28,8 +28,18 @@ from .html_report import coverage_from_inventory, write_html
 from .hypothesis_support import profile_settings, write_replay
 from .records import build_record
 from .report import build_report, load_probe, summary_line, write_reports
-from .runners.base import RunContext
+from .runners.base import RunContext, RunnerConfigError
 from .runners.workers import WorkerPool
+
+
+def _packages_not_built(cases: list[Case], artifacts: Any, settings: Settings) -> set[str]:
+    """Packages of the wrappers the cases call that this build left out (``__parity_api__`` says "not built")."""
+    wrappers = (artifacts.api or {}).get("wrappers", {})
+    # pyo3(function) names its function; driver(..., needs=function) the one it cannot do without
+    names = {getattr(case.rust, "function", None) for case in cases} | {getattr(case.rust, "needs", None)
+                                                                           for case in cases}
+    return {wrappers[name]["package"] for name in names
+            if isinstance(name, str) and wrappers.get(name, {}).get("status") == "not built"}
 
 
 def detect_revision(root: str | None) -> str:
@@ -56,6 +66,7 @@ def open_session(rootdir: Path, options: dict[str, Any], environ: dict[str, str]
     from .reference.bootstrap import ReferenceEnvironmentError
     from .reference.checkout import CheckoutError
     from .reference.protos import ProtoCompileError
+    from .kernel_build.manifest import ManifestError
 
     try:
         table, path = load_pyproject(rootdir)
@@ -80,7 +91,7 @@ def open_session(rootdir: Path, options: dict[str, Any], environ: dict[str, str]
     state = ParitySession(settings, update_golden=update_golden, baseline=baseline, fix=fix)
     try:
         state.activate_reference()
-    except (CheckoutError, ReferenceEnvironmentError, ProtoCompileError) as error:
+    except (CheckoutError, ReferenceEnvironmentError, ProtoCompileError, ManifestError) as error:
         raise SetupError(f"the monolith reference cannot be set up: {error}") from None
     return state
 
@@ -111,24 +122,74 @@ class ParitySession:
         self._hypothesis = None
         self.build = None
         self.rust_artifacts = None
+        self.reported_rust_lines: list[str] = []
         self.reference = None
+        self.kernels = None  # kernel_build.KernelSet when a kernel manifest is present
+        self.kernel_report: dict[str, Any] = {}
 
     # -- the reference ----------------------------------------------------
     def activate_reference(self) -> None:
-        """Make ``monolith`` importable from the configured checkout (protos, stand-ins; see reference/)."""
+        """Make ``monolith`` importable from the configured checkout (protos, stand-ins; see reference/).
+
+        With a kernel manifest present, ``gen_monolith_ops``' ops are bound to
+        the kernels built from the checkout (on first use, or up front by
+        :meth:`prepare_kernels`); subprocesses inherit the manifest's path.
+        """
         if not self.settings.monolith_root:
             return
-        from .reference.bootstrap import activate
+        from .reference.bootstrap import KERNELS_ENV, activate
 
-        self.reference = activate(self.settings.path(self.settings.monolith_root))
+        root = self.settings.path(self.settings.monolith_root)
+        manifest = self.settings.path(self.settings.kernels_manifest)
+        if manifest.is_file():
+            from .kernel_build import KernelSet, load_manifest
+
+            self.kernels = KernelSet(load_manifest(manifest), root.resolve())
+            os.environ[KERNELS_ENV] = str(manifest.resolve())
+        self.reference = activate(root, kernels=self.kernels)
+
+    def prepare_kernels(self, cases: list[Case]) -> None:
+        """Build, before any case runs, the kernel libraries the collected cases' Python files reach.
+
+        One build per library under pytest-xdist (file lock + cache); a kernel
+        that does not compile only makes its ops unavailable.
+        """
+        if self.kernels is None or self.reference is None:
+            return
+        import sys
+        import time
+
+        from .reference.probe import custom_ops_reached
+
+        root = self.reference.checkout.root
+        covered = sorted({case.covers for case in cases if case.covers})
+        ops: set[str] = set()
+        for covers in covered:
+            ops.update(custom_ops_reached(root, covers))
+        libraries = self.kernels.libraries_for(sorted(ops))
+        libraries += [name for name in self.kernels.libraries_called_by(covered) if name not in libraries]
+        start = time.perf_counter()
+        for index, name in enumerate(libraries, 1):
+            print(f"monolith-parity: kernels [{index}/{len(libraries)}] {name} "
+                  f"({time.perf_counter() - start:.0f}s elapsed)", file=sys.stderr, flush=True)
+            result = self.kernels.result(name)
+            self.kernel_report[name] = {"status": result.status, "action": result.action, "reason": result.reason,
+                                        "kernels": result.kernels}
 
     # -- the Rust side ----------------------------------------------------
-    def prepare_rust(self) -> None:
-        """Build (or reuse) the Rust side once per run, then make it importable / runnable.
+    def prepare_rust(self, cases: list[Case], progress: Any = False) -> list[tuple[Case, str]]:
+        """Build (or reuse) what the selected cases need, make it importable, then check every case.
 
-        A configured ``rust_build_command`` is a project's own build; otherwise, with a
-        checkout configured, the bindings (and the CLI if asked) are built from its
-        monolith-rs by :mod:`monolith_rs_build`.  Both are cached by source hashes.
+        Runs after collection and deselection (``-k``, ``-m``), so only what the selected
+        cases call is compiled: with a checkout, the bindings with the cargo features of
+        the packages those cases cover (and only if one of them calls the bindings), the
+        monolith CLI only if one runs it (each within ``rust_artifacts``).  A configured
+        ``rust_build_command`` is a project's own build.  Both are cached by source hashes.
+
+        Returns the cases that cannot run with the reason (a misspelt function, a wrapper
+        the bindings do not have...): the plugin reports them as their files' collection
+        errors.  A case whose Rust function this checkout lacks is fine: its runner says
+        so (``unavailable``) and its verdict is *rust unavailable*.
         """
         from . import monolith_rs_build
 
@@ -137,14 +198,43 @@ class ParitySession:
             if settings.rust_build_command or not settings.monolith_root:
                 self.build = build_with_command(settings.rust_build, settings.rust_build_command,
                                           [settings.path(p) for p in settings.rust_sources], settings.build_stamp)
-                return
-            self.rust_artifacts = monolith_rs_build.prepare(settings, what=settings.rust_artifacts)
-            monolith_rs_build.activate(self.rust_artifacts)
-            monolith_rs_build.verify_import(self.rust_artifacts, settings.rust_module)
+            elif cases:
+                self._build_checkout(cases, progress)
         except BuildError as error:  # RustSetupError is a BuildError too
             raise SetupError(str(error)) from None
-        if self.rust_artifacts.cli is not None and not settings.rust_cli:
-            settings.rust_cli = str(self.rust_artifacts.cli)
+        problems: list[tuple[Case, str]] = []
+        for case in cases:
+            try:
+                case.python.validate(settings)
+                case.rust.validate(settings)
+            except RunnerConfigError as error:
+                problems.append((case, str(error)))
+        return problems
+
+    def _build_checkout(self, cases: list[Case], progress: Any) -> None:
+        from . import monolith_rs_build
+
+        settings = self.settings
+        needs = set().union(*(side.needs_artifacts(settings) for case in cases for side in (case.python, case.rust)))
+        what = [a for a in monolith_rs_build.ARTIFACTS if a in needs and a in settings.rust_artifacts]
+        if settings.rust_cli and "cli" in what:
+            what.remove("cli")  # a configured binary wins over building the checkout's
+        if not what:
+            return
+        available = set(monolith_rs_build.bindings_features())
+        features = sorted({case.package for case in cases if "bindings" in case.rust.needs_artifacts(settings)}
+                          & available)
+        artifacts = monolith_rs_build.prepare(settings, what=what, features=features, progress=progress)
+        extra = _packages_not_built(cases, artifacts, settings) - set(features)
+        if extra:  # a case calls a wrapper of another package: build that package too, before importing anything
+            artifacts = monolith_rs_build.prepare(settings, what=what, features=sorted(set(features) | extra),
+                                                  progress=progress)
+        self.rust_artifacts = artifacts
+        if artifacts.extension is not None:
+            monolith_rs_build.activate(artifacts)
+            monolith_rs_build.verify_import(artifacts, settings.rust_module)
+        if artifacts.cli is not None and not settings.rust_cli:
+            settings.rust_cli = str(artifacts.cli)
 
     # -- running ----------------------------------------------------------
     def context(self, case: Case) -> RunContext:
@@ -181,8 +271,15 @@ class ParitySession:
         return build_record(execution, nodeid, replay)
 
     # -- merging (xdist) --------------------------------------------------
+    def rust_lines(self) -> list[str]:
+        """What the terminal says about the Rust side (on the controller: as a worker reported it)."""
+        if self.rust_artifacts is not None:
+            return self.rust_artifacts.describe()
+        return list(self.reported_rust_lines)
+
     def worker_output(self) -> dict[str, Any]:
         return {
+            "rust": self.rust_lines(),
             "golden_updates": self.golden_updates,
             "golden_used": {k: sorted(v) for k, v in self.golden_used.items()},
             "golden_modules": sorted(self.golden_modules),
@@ -199,6 +296,8 @@ class ParitySession:
         for relpath, ids in output.get("golden_used", {}).items():
             self.golden_used[relpath].update(ids)
         self.golden_modules.update(output.get("golden_modules", []))
+        if output.get("rust") and not self.reported_rust_lines:
+            self.reported_rust_lines = list(output["rust"])
         self.golden_case_files.update(output.get("golden_case_files", []))
         if output.get("shard") is not None:
             self.shard = output["shard"]  # every worker collected the same items, so computed the same shard

@@ -8,8 +8,8 @@ from .session import ParitySession
 def summary_lines(state: ParitySession) -> list[tuple[str, bool]]:
     """``(line, bold)`` pairs, in the order a person reads them: inputs, goldens, reports, verdicts."""
     lines: list[tuple[str, bool]] = []
-    if state.rust_artifacts is not None:
-        lines += [(f"rust side: {line}", False) for line in state.rust_artifacts.describe()]
+    if state.rust_lines():
+        lines += [(f"rust side: {line}", False) for line in state.rust_lines()]
     elif state.build is not None and state.build.action != "skipped":
         lines.append((f"rust build: {state.build.action} in {state.build.seconds:.2f}s", False))
     lines += [(f"golden written: {state.settings.golden_path / relpath}", False) for relpath in state.changed_goldens]

@@ -79,9 +79,16 @@ def tensor(
     dtype: Any = "strict",
     shape: Any = "strict",
     worst: int = 5,
+    objects: Comparator | None = None,
 ) -> TensorComparator:
-    """Arrays element-wise: ``|actual - expected| <= atol + rtol*|expected|``, ULP, exact or per-dtype default."""
-    return TensorComparator(rtol, atol, max_ulp, mode=mode, nan=nan, signed_zero=signed_zero, dtype=dtype, shape=shape, worst=worst)
+    """Arrays element-wise: ``|actual - expected| <= atol + rtol*|expected|``, ULP, exact or per-dtype default.
+
+    ``objects`` compares the elements of object arrays (default ``exact(nan=nan)``).
+    """
+    if objects is None:
+        objects = ExactComparator(nan=nan) if nan in ("equal", "payload") else None
+    return TensorComparator(rtol, atol, max_ulp, mode=mode, nan=nan, signed_zero=signed_zero, dtype=dtype, shape=shape,
+                            worst=worst, objects=objects)
 
 
 def proto(message_type: Any = None, **options: Any) -> ProtoComparator:

@@ -17,6 +17,8 @@ import os
 from typing import Any, Iterable, Mapping
 
 from .base import Comparator, ComparatorConfigError, ComparatorInputError, Comparison, Difference, nest
+from .proto import ProtoComparator
+from .tensor import TensorComparator
 
 OBJECT_GRAPH = "_CHECKPOINTABLE_OBJECT_GRAPH"
 _INSTALL_HINT = "install it with `pip install .[reference]` (or `pip install tensorflow-cpu`)"
@@ -87,8 +89,6 @@ class CheckpointComparator(Comparator):
             if not isinstance(comp, Comparator):
                 raise ComparatorConfigError(f"rules[{pattern!r}] must be a Comparator, got {comp!r}")
         if tensor is None:
-            from .tensor import TensorComparator
-
             tensor = TensorComparator()
         self.tensor = tensor
         self.rules = dict(rules or {})
@@ -107,23 +107,47 @@ class CheckpointComparator(Comparator):
 
     def compare(self, expected: Any, actual: Any) -> Comparison:
         tf = require_tensorflow("TensorFlow checkpoints")
-        pe, me = _resolve_prefix(tf, expected, "expected")
-        pa, ma = _resolve_prefix(tf, actual, "actual")
+        resolved = []
+        for side, value in (("expected", expected), ("actual", actual)):
+            try:
+                resolved.append(_resolve_prefix(tf, value, side))
+            except ComparatorInputError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - e.g. a corrupt 'checkpoint' state file
+                resolved.append((None, Difference("", f"{side}: cannot find the checkpoint in {os.fspath(value)}: {_error(exc)}")))
+        (pe, me), (pa, ma) = resolved
         if me or ma:
             found = [d for d in (me, ma) if d]
             return Comparison.differ(*found, summary="; ".join(d.message for d in found))
         readers = []
         for side, prefix in (("expected", pe), ("actual", pa)):
             try:
-                readers.append(tf.train.load_checkpoint(prefix))
+                reader = tf.train.load_checkpoint(prefix)
+                readers.append(_Reader(reader, prefix, side))
             except Exception as exc:  # noqa: BLE001 - TF raises many types for a corrupt bundle
-                return Comparison.differ(Difference("", f"{side}: cannot read checkpoint {prefix}: {type(exc).__name__}: {exc}"), summary=f"{side} checkpoint unreadable")
+                problem = f"cannot read checkpoint {prefix} ({prefix}.index): {_error(exc)}"
+                if side == "expected":
+                    raise ComparatorInputError(f"checkpoint: the expected (reference) {problem}") from None
+                return Comparison.differ(Difference("", f"{side}: {problem}"), summary=f"{side} checkpoint unreadable")
         return self.compare_readers(*readers)
 
     def compare_readers(self, re: Any, ra: Any) -> Comparison:
-        """Compare two ``CheckpointReader``s (also used by the SavedModel comparator)."""
-        shapes_e, shapes_a = re.get_variable_to_shape_map(), ra.get_variable_to_shape_map()
-        dtypes_e, dtypes_a = re.get_variable_to_dtype_map(), ra.get_variable_to_dtype_map()
+        """Compare two ``CheckpointReader``s (also used by the SavedModel comparator).
+
+        A variable the actual bundle cannot produce (a damaged, truncated or
+        missing data file) is a difference at that variable; one the expected
+        bundle cannot produce is a ``ComparatorInputError`` naming the files.
+        """
+        re = re if isinstance(re, _Reader) else _Reader(re, "", "expected")
+        ra = ra if isinstance(ra, _Reader) else _Reader(ra, "", "actual")
+        try:
+            shapes_e, dtypes_e = re.maps()
+        except Exception as exc:  # noqa: BLE001
+            raise ComparatorInputError(f"checkpoint: cannot list the expected (reference) checkpoint {re.files()}: {_error(exc)}") from None
+        try:
+            shapes_a, dtypes_a = ra.maps()
+        except Exception as exc:  # noqa: BLE001
+            return Comparison.differ(Difference("", f"actual: cannot list checkpoint {ra.files()}: {_error(exc)}"), summary="actual checkpoint unreadable")
         skip = lambda n: any(fnmatch.fnmatchcase(n, p) for p in self.ignore) or (  # noqa: E731
             n == OBJECT_GRAPH and self.object_graph == "ignore"
         )
@@ -145,7 +169,18 @@ class CheckpointComparator(Comparator):
                 out.append(Difference(var_path(n), ", ".join(parts)))
                 differing += 1
                 continue
-            result = self._compare_variable(n, re.get_tensor(n), ra.get_tensor(n))
+            try:
+                te = re.tensor(n)
+            except Exception as exc:  # noqa: BLE001
+                raise ComparatorInputError(f"checkpoint: cannot read variable {n!r} from the expected (reference) checkpoint "
+                                           f"{re.files()}: {_error(exc)}") from None
+            try:
+                ta = ra.tensor(n)
+            except Exception as exc:  # noqa: BLE001
+                differing += 1
+                out.append(Difference(var_path(n), f"actual: cannot read this variable from {ra.files()}: {_error(exc)}"))
+                continue
+            result = self._compare_variable(n, te, ta)
             if not result.equal:
                 differing += 1
                 out.extend(nest(result, var_path(n)))
@@ -165,10 +200,33 @@ class CheckpointComparator(Comparator):
         if name == OBJECT_GRAPH and self.object_graph == "proto" and name not in self.rules:
             from tensorflow.core.protobuf import trackable_object_graph_pb2
 
-            from .proto import ProtoComparator
-
             return ProtoComparator(trackable_object_graph_pb2.TrackableObjectGraph).compare(_as_bytes(te), _as_bytes(ta))
         return self._comparator_for(name).compare(te, ta)
+
+
+class _Reader:
+    """A ``CheckpointReader`` with the files it reads, so that a read error can name them."""
+
+    def __init__(self, reader: Any, prefix: str, side: str) -> None:
+        self.reader, self.prefix, self.side = reader, prefix, side
+
+    def maps(self) -> tuple[dict, dict]:
+        return self.reader.get_variable_to_shape_map(), self.reader.get_variable_to_dtype_map()
+
+    def tensor(self, name: str) -> Any:
+        return self.reader.get_tensor(name)
+
+    def files(self) -> str:
+        if not self.prefix:
+            return "(reader)"
+        data = sorted(os.path.basename(p) for p in glob.glob(glob.escape(self.prefix) + ".data-*"))
+        return f"{self.prefix} (index {os.path.basename(self.prefix)}.index, data {', '.join(data) or 'file missing'})"
+
+
+def _error(exc: BaseException) -> str:
+    """TensorFlow's error, first line only, with its type: ``DataLossError: Checksum does not match ...``."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text[:300]}"
 
 
 def _as_bytes(value: Any) -> bytes:

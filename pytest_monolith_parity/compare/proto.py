@@ -19,19 +19,20 @@ import collections
 import fnmatch
 import json
 import math
+import re
 import struct
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import descriptor_pool, message_factory, text_format
-from google.protobuf.message import DecodeError, Message
+from google.protobuf.message import DecodeError, EncodeError, Message
 
 from .base import Comparator, ComparatorConfigError, ComparatorInputError, Comparison, Difference, join_path
-from .exact import bytes_difference
+from .describe import bytes_difference, float_text, values_differ
 
 FD = _descriptor.FieldDescriptor
 REPEATED_MODES = ("list", "set", "multiset")
-_WILD = set("*?[")
+_GLOB = set("*?[")
 
 
 def resolve_descriptor(message_type: Any, pool: Any = None) -> _descriptor.Descriptor:
@@ -71,7 +72,18 @@ def _is_message_field(field: FD) -> bool:
     return field.cpp_type == FD.CPPTYPE_MESSAGE
 
 
+def _key_problem(field: FD) -> str | None:
+    """Why a field cannot key repeated elements (a message or a repeated field has no usable value), or None."""
+    if field.label == FD.LABEL_REPEATED:
+        return "is a repeated field"
+    if _is_message_field(field):
+        return "is a message field"
+    return None
+
+
 def _fmt_float(value: float, single: bool) -> str:
+    if math.isnan(value):
+        return float_text(value)
     if single and math.isfinite(value):
         import numpy as np
 
@@ -109,18 +121,90 @@ def _validate_tolerance(path: str, spec: Any) -> tuple[float, float]:
     return fraction, margin
 
 
+def split_option_path(path: str) -> list[str]:
+    """``a.b[pkg.ext].c`` -> ``["a", "b", "[pkg.ext]", "c"]``.
+
+    A bracket group that starts a segment or holds a dot names an extension
+    (``[pkg.ext]``, literally); any other bracket group is an fnmatch character
+    class inside a field name (``feat[12]``).
+    """
+    segments: list[str] = []
+    i, n, current = 0, len(path), ""
+    while i < n:
+        ch = path[i]
+        if ch == "[":
+            close = path.find("]", i + 1)
+            group = path[i:close + 1] if close > i else ""
+            if group and (not current or "." in group):
+                if current:
+                    segments.append(current)
+                    current = ""
+                segments.append(group)
+                i = close + 1
+                if i < n and path[i] == ".":
+                    i += 1
+                continue
+        if ch == ".":
+            segments.append(current)
+            current = ""
+        else:
+            current += ch
+        i += 1
+    if current or not segments or path.endswith("."):
+        segments.append(current)
+    return segments
+
+
+def join_option_path(segments: list[str]) -> str:
+    """The canonical spelling, as the walk writes paths: extensions attach directly (``b[pkg.ext]``)."""
+    out = ""
+    for segment in segments:
+        out = join_path(out, segment)
+    return out
+
+
+def _is_extension(segment: str) -> bool:
+    return segment.startswith("[") and segment.endswith("]")
+
+
+def _glob_regex(segment: str) -> str:
+    if _is_extension(segment):
+        return re.escape(segment)
+    translated = fnmatch.translate(segment)  # "(?s:...)\\Z"
+    return translated[: -len("\\Z")] if translated.endswith("\\Z") else translated
+
+
+def _pattern_regex(segments: list[str]) -> re.Pattern:
+    parts = []
+    for k, segment in enumerate(segments):
+        if k and not _is_extension(segment):
+            parts.append(r"\.")
+        parts.append(_glob_regex(segment))
+    return re.compile("".join(parts) + r"\Z", re.DOTALL)
+
+
+def _has_glob(segments: list[str]) -> bool:
+    return any(_GLOB & set(s) for s in segments if not _is_extension(s))
+
+
 class _Patterns:
     """Exact option paths and fnmatch patterns, looked up by index-free path."""
 
     def __init__(self, items: Mapping[str, Any]) -> None:
-        self.exact = {k: v for k, v in items.items() if not (_WILD & set(k))}
-        self.wild = [(k, v) for k, v in items.items() if _WILD & set(k)]
+        self.exact: dict[str, Any] = {}
+        self.wild: list[tuple[re.Pattern, Any]] = []
+        for path, value in items.items():
+            segments = split_option_path(path)
+            if _has_glob(segments):
+                self.wild.append((_pattern_regex(segments), value))
+            else:
+                self.exact[join_option_path(segments)] = value
 
     def get(self, path: str, default: Any = None) -> Any:
         if path in self.exact:
             return self.exact[path]
         for pattern, value in self.wild:
-            if fnmatch.fnmatchcase(path, pattern):
+            if pattern.match(path):
                 return value
         return default
 
@@ -222,15 +306,24 @@ class ProtoComparator(Comparator):
         )
 
     def _field_at(self, path: str) -> FD | None:
-        if self.descriptor is None or _WILD & set(path):
+        segments = split_option_path(path)
+        if self.descriptor is None or _has_glob(segments):
             return None
         desc, field = self.descriptor, None
-        for name in path.split("."):
+        for name in segments:
             if desc is None:
                 raise ComparatorConfigError(f"option path {path!r}: {field.name!r} is not a message")  # type: ignore[union-attr]
-            field = desc.fields_by_name.get(name)
-            if field is None:
-                raise ComparatorConfigError(f"option path {path!r}: {desc.full_name} has no field {name!r}")
+            if _is_extension(name):
+                try:
+                    field = self.pool.FindExtensionByName(name[1:-1])
+                except KeyError:
+                    raise ComparatorConfigError(f"option path {path!r}: no extension {name[1:-1]!r} in the descriptor pool") from None
+                if field.containing_type is not desc:
+                    raise ComparatorConfigError(f"option path {path!r}: {name[1:-1]} does not extend {desc.full_name}")
+            else:
+                field = desc.fields_by_name.get(name)
+                if field is None:
+                    raise ComparatorConfigError(f"option path {path!r}: {desc.full_name} has no field {name!r}")
             desc = field.message_type
             if desc is not None and desc.GetOptions().map_entry:
                 desc = desc.fields_by_name["value"].message_type
@@ -250,6 +343,9 @@ class ProtoComparator(Comparator):
         if mode == "key":
             if not _is_message_field(field) or key not in field.message_type.fields_by_name:
                 raise ComparatorConfigError(f"repeated[{path!r}]: key {key!r} is not a field of the element message")
+            problem = _key_problem(field.message_type.fields_by_name[key])
+            if problem:
+                raise ComparatorConfigError(f"repeated[{path!r}]: key {key!r} {problem}; key by a singular scalar field")
 
     def describe(self) -> str:
         opts = []
@@ -285,8 +381,11 @@ class ProtoComparator(Comparator):
         if self.wire_identical:
             msg = bytes_difference(e_raw or _serialize(e), a_raw or _serialize(a))
             if msg:
-                walk.add("", f"wire bytes differ: {msg}")
-        walk.message(e, a, "", "")
+                walk.record("", f"wire bytes differ: {msg}")
+        try:
+            walk.run(e, a, "", "")
+        except (RecursionError, EncodeError) as exc:
+            raise ComparatorInputError(f"proto: cannot walk these {desc.full_name} messages: {type(exc).__name__}: {exc}") from None
         if not walk.count:
             return Comparison.same()
         summary = f"{walk.count} difference(s) in {desc.full_name}"
@@ -298,7 +397,17 @@ class ProtoComparator(Comparator):
         if isinstance(value, Message):
             if value.DESCRIPTOR.full_name != desc.full_name:
                 return None, None, Difference("", f"{side} is a {value.DESCRIPTOR.full_name}, not a {desc.full_name}")
-            return value, None, None
+            if value.DESCRIPTOR is desc:
+                return value, None, None
+            # the same type name from another descriptor pool: compare what it says on the wire, read as ``desc``
+            raw = value.SerializePartialToString()
+            msg = self.new_message(desc)
+            try:
+                msg.MergeFromString(raw)
+            except (DecodeError, RuntimeError, ValueError) as exc:
+                return None, None, Difference("", f"{side}: a {desc.full_name} from another descriptor pool whose "
+                                                  f"{len(raw)} wire bytes do not parse as this one: {exc}")
+            return msg, None, None
         if isinstance(value, (bytes, bytearray, memoryview)):
             raw = bytes(value)
             msg = self.new_message(desc)
@@ -341,21 +450,63 @@ def _unknown(msg: Message) -> list[tuple[int, int, Any]]:
 
 
 class _Walk:
-    """One comparison's traversal state: differences found and their count."""
+    """One comparison's traversal state: differences found and their count.
+
+    Iterative: a message's own differences and its sub-messages become tasks,
+    kept in field order, on an explicit stack, so nesting depth is not bounded
+    by Python's recursion limit and differences come out in depth-first order.
+    """
 
     def __init__(self, cmp: ProtoComparator) -> None:
         self.cmp = cmp
         self.out: list[Difference] = []
         self.count = 0
+        self._tasks: list[tuple] | None = None
 
-    def add(self, path: str, message: str) -> None:
+    def record(self, path: str, message: str) -> None:
         self.count += 1
         if len(self.out) < self.cmp.max_differences:
             self.out.append(Difference(path, message))
 
-    # -------------------------------------------------------------- messages
+    def add(self, path: str, message: str) -> None:
+        if self._tasks is None:
+            self.record(path, message)
+        else:
+            self._tasks.append((path, message))
 
     def message(self, e: Message, a: Message, path: str, spath: str) -> None:
+        if self._tasks is None:
+            self.run(e, a, path, spath)
+        else:
+            self._tasks.append((e, a, path, spath))
+
+    def later(self, tasks: Iterator[tuple]) -> None:
+        """Tasks made lazily, in order (a long repeated field is not materialised up front)."""
+        assert self._tasks is not None
+        self._tasks.append((tasks,))
+
+    def run(self, e: Message, a: Message, path: str, spath: str) -> None:
+        stack: list[tuple] = [(e, a, path, spath)]
+        while stack:
+            task = stack.pop()
+            if len(task) == 1:
+                following = next(task[0], None)
+                if following is not None:
+                    stack.append(task)
+                    stack.append(following)
+                continue
+            if len(task) == 2:
+                self.record(*task)
+                continue
+            self._tasks = tasks = []
+            self._message(*task)
+            self._tasks = None
+            if tasks:
+                stack.extend(reversed(tasks))
+
+    # -------------------------------------------------------------- messages
+
+    def _message(self, e: Message, a: Message, path: str, spath: str) -> None:
         if _serialize(e) == _serialize(a):
             return
         cmp = self.cmp
@@ -405,8 +556,9 @@ class _Walk:
         return _short_message(value) if _is_message_field(field) else self.fmt(field, value)
 
     def extensions(self, e: Message, a: Message, path: str, spath: str) -> None:
-        ee = {f.full_name: (f, v) for f, v in e.ListFields() if f.is_extension}
-        ea = {f.full_name: (f, v) for f, v in a.ListFields() if f.is_extension}
+        # an empty repeated extension is absent on the wire (upb lists one that was merely read)
+        ee = {f.full_name: (f, v) for f, v in e.ListFields() if f.is_extension and (f.label != FD.LABEL_REPEATED or len(v))}
+        ea = {f.full_name: (f, v) for f, v in a.ListFields() if f.is_extension and (f.label != FD.LABEL_REPEATED or len(v))}
         for name in sorted(set(ee) | set(ea)):
             p, sp = join_path(path, f"[{name}]"), join_path(spath, f"[{name}]")
             if self.cmp.ignore.get(sp):
@@ -450,13 +602,18 @@ class _Walk:
                     rel = d / abs(ve) if ve else math.inf
                     detail = f" (abs {d:.2g}, rel {rel:.2g})"
                 elif math.isnan(ve) and math.isnan(va):
-                    detail = " (NaN payload)"
+                    detail = " (NaN payload differs)"
+                elif ve == va:
+                    detail = " (signed zero)"
                 self.add(path, f"{self.fmt(field, ve)} != {self.fmt(field, va)}{detail}")
             return
         if field.type == FD.TYPE_BYTES:
             msg = bytes_difference(ve, va)
             if msg:
                 self.add(path, msg)
+            return
+        if field.type == FD.TYPE_STRING and ve != va:
+            self.add(path, values_differ(ve, va, lambda text: json.dumps(text, ensure_ascii=False)))
             return
         if ve != va or type(ve) is not type(va):
             self.add(path, f"{self.fmt(field, ve)} != {self.fmt(field, va)}")
@@ -493,16 +650,27 @@ class _Walk:
         ne, na = len(le), len(la)
         if ne != na:
             self.add(path, f"length {ne} != {na}")
-        is_msg = _is_message_field(field)
+        if _is_message_field(field):
+            self.later(self._message_items(field, le, la, path, spath))
+            return
         for i in range(min(ne, na)):
-            if is_msg:
-                self.message(le[i], la[i], f"{path}[{i}]", spath)
-            else:
-                self.value(field, le[i], la[i], f"{path}[{i}]", spath)
+            self.value(field, le[i], la[i], f"{path}[{i}]", spath)
         for i in range(na, ne):
             self.add(f"{path}[{i}]", f"missing in actual (expected {self.fmt(field, le[i])})")
         for i in range(ne, na):
             self.add(f"{path}[{i}]", f"unexpected in actual (actual {self.fmt(field, la[i])})")
+
+    def _message_items(self, field: FD, le: Any, la: Any, path: str, spath: str) -> Iterator[tuple]:
+        """The tasks of a repeated message field, made one at a time so only the walked path is held."""
+        ne, na = len(le), len(la)
+        for i in range(min(ne, na)):
+            x, y = le[i], la[i]
+            if _serialize(x) != _serialize(y):  # equal elements are skipped here, without a task
+                yield (x, y, f"{path}[{i}]", spath)
+        for i in range(na, ne):
+            yield (f"{path}[{i}]", f"missing in actual (expected {self.fmt(field, le[i])})")
+        for i in range(ne, na):
+            yield (f"{path}[{i}]", f"unexpected in actual (actual {self.fmt(field, la[i])})")
 
     def _elem_key(self, field: FD, value: Any) -> Any:
         if _is_message_field(field):
@@ -538,6 +706,11 @@ class _Walk:
                 self.add(path, f"unexpected in actual: {self.fmt(field, sample[k])}" + (f" (x{n})" if n > 1 or ke.get(k) else ""))
 
     def _keyed(self, field: FD, key: str, le: Any, la: Any, path: str, spath: str) -> None:
+        key_field = field.message_type.fields_by_name.get(key) if _is_message_field(field) else None
+        problem = "is not a field of the element message" if key_field is None else _key_problem(key_field)
+        if problem:
+            raise ComparatorConfigError(f"repeated[{spath!r}] (matched by a pattern): key {key!r} {problem}; "
+                                        "key by a singular scalar field")
         def index(items: Any, side: str) -> dict:
             out: dict = {}
             for item in items:
@@ -548,14 +721,18 @@ class _Walk:
             return out
 
         me, ma = index(le, "expected"), index(la, "actual")
-        for k in list(me) + [k for k in ma if k not in me]:
-            p = f"{path}[{key}={_fmt_key(k)}]"
-            if k not in ma:
-                self.add(p, f"missing in actual (expected {_short_message(me[k])})")
-            elif k not in me:
-                self.add(p, f"unexpected in actual (actual {_short_message(ma[k])})")
-            else:
-                self.message(me[k], ma[k], p, spath)
+
+        def items() -> Iterator[tuple]:
+            for k in list(me) + [k for k in ma if k not in me]:
+                p = f"{path}[{key}={_fmt_key(k)}]"
+                if k not in ma:
+                    yield (p, f"missing in actual (expected {_short_message(me[k])})")
+                elif k not in me:
+                    yield (p, f"unexpected in actual (actual {_short_message(ma[k])})")
+                else:
+                    yield (me[k], ma[k], p, spath)
+
+        self.later(items())
 
     def map(self, field: FD, me: Any, ma: Any, path: str, spath: str) -> None:
         value_field = field.message_type.fields_by_name["value"]

@@ -1,105 +1,331 @@
-"""Structured values (dicts, lists, tuples, sets, dataclasses) and JSON, via deepdiff.
+"""Structured values (dicts, lists, tuples, sets, dataclasses, objects) and JSON.
 
-deepdiff does the value diff; a small walk in front of it closes the traps
-deepdiff leaves open and adds what it does not know:
+The walk (:mod:`.walk`, iterative, so depth and self-containing structures are
+no problem) pairs dicts by key, lists by position, sets by member, dataclasses
+and objects by attribute, and closes the traps an equality-based diff leaves
+open: dict keys and set members that are equal but of different types
+(``{1: x}`` vs ``{True: x}``, ``{(1, 2)}`` vs ``{(1.0, 2)}``) are differences,
+``1``, ``1.0`` and ``True`` never match, a bool is never a number (not even
+with ``ignore_numeric_type_changes``), and numpy arrays and protobuf messages
+met anywhere -- also in an object's attributes -- go to the tensor and proto
+comparators.
 
-* dict keys that are equal but of different types (``{1: x}`` vs ``{True: x}``
-  hash alike, so deepdiff sees no difference) and set members likewise;
-* dict key order, when ``key_order=True`` (``root: key order ['b', 'a'] != ['a', 'b']``);
-* numpy arrays and protobuf messages met at the same place on both sides go
-  to the tensor and proto comparators.
-
-Lists are compared position by position (deepdiff's ``zip_ordered_iterables``)
-so that ``[1]`` vs ``[True]`` or ``[1.0]`` is a type change, not "equal".
-Numeric tolerance: ``math_epsilon`` uses ``math.isclose(e, a, abs_tol=math_epsilon)``
-(which also keeps its default ``rel_tol=1e-9``); ``significant_digits`` compares
-numbers rounded to that many digits after the decimal point
-(``number_format_notation="f"``) or significant digits in scientific notation
-(``"e"``).  Without either, numbers must be equal.  ``1``, ``1.0`` and ``True``
-never match unless ``ignore_numeric_type_changes=True`` (and even then a bool
-is not a number).
+deepdiff does what it is good at: numbers under a tolerance (``math_epsilon``:
+``math.isclose(e, a, abs_tol=math_epsilon)``, which keeps its default
+``rel_tol=1e-9``; ``significant_digits``: equal when rounded to that many digits
+after the decimal point, ``number_format_notation="f"``, or when their
+scientific notation with that many digits after the mantissa's point is equal,
+``"e"`` -- so small magnitudes keep their digits), numeric type changes, and
+hashing list elements for ``ignore_order`` (pairs are then confirmed by the
+walk, so a hash that ignores a type cannot pair ``1`` with ``True``).  Without
+a tolerance, numbers must be equal; NaN matches NaN and ``-0.0 == 0.0``.
 """
 
 from __future__ import annotations
 
+import collections
 import dataclasses
-import re
+import decimal
 import json as _json
+import math
+import numbers
+import re
 from typing import Any, Iterable
 
+import numpy as np
+from google.protobuf.message import Message
+
 from .base import Comparator, ComparatorConfigError, ComparatorInputError, Comparison, Difference, nest
-from .exact import _short, _type_name, key_path
+from .describe import bytes_difference, key_path, short, type_name, values_differ
+from .exact import ExactComparator
+from .proto import ProtoComparator
+from .scalars import equality_difference, is_plain
+from .tensor import TensorComparator
+from .walk import LEFTOVER_PAIRING, Rules, Walk, kind, object_state
+
+#: ignore_order hashes list elements with deepdiff, which recurses: elements deeper than this are refused.
+IGNORE_ORDER_DEPTH = 100
 
 _REPORTS = {
     "values_changed": "value",
     "type_changes": "type",
-    "dictionary_item_added": "added",
-    "dictionary_item_removed": "removed",
-    "iterable_item_added": "added",
-    "iterable_item_removed": "removed",
-    "attribute_added": "added",
-    "attribute_removed": "removed",
-    "set_item_added": "added",
-    "set_item_removed": "removed",
-    "repetition_change": "repetition",
-    "attribute_value_changed": "value",
 }
+_BOOLS = (bool, np.bool_)
 
 
-def _is_special(value: Any) -> str | None:
-    """'array' / 'message' for values the walk hands to another comparator."""
-    mod = type(value).__module__ or ""
-    if mod.startswith("numpy") and type(value).__name__ == "ndarray":
+def _special(value: Any) -> str | None:
+    """'array' / 'message' for values handed to another comparator."""
+    if isinstance(value, np.ndarray):
         return "array"
+    if isinstance(value, Message):
+        return "message"
+    return None
+
+
+def _is_nan(value: Any) -> bool:
+    """A real NaN (float, numpy float, Decimal); a complex number is NaN only part by part (see _same_nans)."""
     try:
-        from google.protobuf.message import Message
-    except ImportError:  # pragma: no cover
-        return None
-    return "message" if isinstance(value, Message) else None
-
-
-_TRANSPARENT = (type(None), bool, int, float, complex, str, bytes, bytearray, memoryview, range, dict, list, tuple, set, frozenset)
-
-
-def _opaque(value: Any) -> bool:
-    """True for an object deepdiff cannot see into: no ``__dict__`` state and no slots."""
-    import datetime
-    import decimal
-    import enum
-    import numbers
-    import uuid
-
-    if isinstance(value, _TRANSPARENT) or isinstance(value, (numbers.Number, enum.Enum, datetime.date, datetime.time, datetime.timedelta, decimal.Decimal, uuid.UUID)):
+        if isinstance(value, decimal.Decimal):
+            return value.is_nan()
+        return isinstance(value, numbers.Real) and value != value
+    except Exception:  # noqa: BLE001 - a number type whose != raises is simply not NaN here
         return False
-    if getattr(value, "__dict__", None):
-        return False
-    slots = [s for cls in type(value).__mro__ for s in getattr(cls, "__slots__", ()) if s not in ("__dict__", "__weakref__")]
-    return not any(hasattr(value, s) for s in slots)
 
 
-def _children(value: Any) -> Iterable[Any]:
-    if isinstance(value, dict):
-        return list(value.values())
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return list(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [getattr(value, f.name) for f in dataclasses.fields(value)]
-    return []
+def _same_nans(e: Any, a: Any) -> bool:
+    """Both NaN, or two complex numbers whose parts are equal or both NaN (NaN matches NaN, part by part)."""
+    if isinstance(e, complex) and isinstance(a, complex):
+        return all(x == y or (x != x and y != y) for x, y in ((e.real, a.real), (e.imag, a.imag)))
+    return _is_nan(e) and _is_nan(a)
 
 
-def _contains_special(value: Any) -> bool:
-    return _is_special(value) is not None or any(_contains_special(c) for c in _children(value))
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Number) and not isinstance(value, _BOOLS)
+
+
+def _magnitude(x: Any, y: Any) -> str:
+    try:
+        d = abs(y - x)
+        rel = d / abs(x) if x else float("inf")
+        return f" (abs {d:.2g}, rel {rel:.2g})"
+    except (TypeError, ValueError, ArithmeticError):
+        return ""
+
+
+def _value_message(e: Any, a: Any) -> str:
+    if isinstance(e, str) and isinstance(a, str):
+        return values_differ(e, a)
+    if isinstance(e, (bytes, bytearray)) and isinstance(a, (bytes, bytearray)):
+        return bytes_difference(e, a) or f"{short(e)} != {short(a)}"
+    mag = _magnitude(e, a) if _is_number(e) and _is_number(a) else ""
+    return f"{short(e)} != {short(a)}{mag}"
+
+
+def _type_message(e: Any, a: Any) -> str:
+    return f"type {type_name(e)} != {type_name(a)}: {short(e)} != {short(a)}"
+
+
+def number_to_string(number: Any, significant_digits: int, number_format_notation: str = "f") -> Any:
+    """deepdiff's number formatting, except that ``"e"`` keeps small magnitudes.
+
+    deepdiff rounds to ``significant_digits`` decimal places *before* formatting
+    in scientific notation, so ``1e-10`` and ``2e-10`` both become ``0.000e+0``;
+    here the scientific notation is taken of the number itself.
+    """
+    from deepdiff.helper import number_to_string as deepdiff_number_to_string
+
+    if number_format_notation == "e" and _is_number(number) and not isinstance(number, complex):
+        try:
+            finite = math.isfinite(number)
+        except (TypeError, ValueError, OverflowError):
+            finite = False
+        if finite:
+            if number == 0:
+                number = abs(number)  # "-0.000e+00" equals "0.000e+00", as in deepdiff
+            return format(number, f".{significant_digits}e")
+    return deepdiff_number_to_string(number, significant_digits=significant_digits, number_format_notation=number_format_notation)
+
+
+class _StructuredRules(Rules):
+    root = "root"
+    namedtuple_fields = True
+
+    def __init__(self, cmp: "StructuredComparator") -> None:
+        self.cmp = cmp
+        self.key_order = cmp.key_order
+        self.exclude = cmp.exclude_paths
+        self.tolerant = cmp.math_epsilon is not None or cmp.significant_digits is not None
+
+    def excluded(self, path: str) -> bool:
+        return bool(self.exclude) and any(path == p or path.startswith(p + "[") or path.startswith(p + ".") for p in self.exclude)
+
+    def special(self, e: Any, a: Any, path: str, anchor: Any, walk: Walk) -> bool:
+        se, sa = _special(e), _special(a)
+        if not (se or sa):
+            return False
+        if se != sa or (se == "message" and e.DESCRIPTOR.full_name != a.DESCRIPTOR.full_name):
+            walk.emit(path, f"type {type_name(e)} != {type_name(a)}", anchor)
+            return True
+        child = (self.cmp.tensor if se == "array" else self.cmp.proto).compare(e, a)
+        for d in nest(child, path):
+            walk.emit(d.path, d.message, anchor)
+        return True
+
+    # -------------------------------------------------------------- leaves
+
+    def leaf(self, e: Any, a: Any, path: str, anchor: Any, walk: Walk) -> None:
+        if isinstance(e, _BOOLS) != isinstance(a, _BOOLS):
+            walk.emit(path, _type_message(e, a), anchor)  # a bool is never a number
+            return
+        if type(e) is not type(a):
+            if self.cmp.ignore_numeric_type_changes and _is_number(e) and _is_number(a):
+                walk.defer((e, a, path, anchor))
+            else:
+                walk.emit(path, _type_message(e, a), anchor)
+            return
+        if e is a or _same_nans(e, a):
+            return
+        if not is_plain(e):  # an object with nothing to walk into: its own == decides
+            message = equality_difference(e, a)
+            if message is not None:
+                walk.emit(path, f"{message} (compared with ==)", anchor)
+            return
+        difference = equality_difference(e, a)
+        if difference is None:
+            return
+        if self.tolerant and _is_number(e):
+            walk.defer((e, a, path, anchor))
+            return
+        walk.emit(path, _value_message(e, a), anchor)
+
+    def settle(self, walk: Walk) -> None:
+        """Numbers under a tolerance or of different numeric types: one deepdiff call for all of them."""
+        if not walk.deferred:
+            return
+        from deepdiff import DeepDiff
+
+        items = walk.deferred
+        kwargs: dict[str, Any] = dict(view="tree", ignore_nan_inequality=True, verbose_level=2,
+                                      ignore_numeric_type_changes=self.cmp.ignore_numeric_type_changes)
+        if self.cmp.math_epsilon is not None:
+            kwargs["math_epsilon"] = self.cmp.math_epsilon
+        if self.cmp.significant_digits is not None:
+            kwargs.update(significant_digits=self.cmp.significant_digits,
+                          number_format_notation=self.cmp.number_format_notation, number_to_string_func=number_to_string)
+        try:
+            tree = DeepDiff([x[0] for x in items], [x[1] for x in items], **kwargs)
+        except Exception as exc:  # noqa: BLE001 - never turn a crash into a pass
+            raise ComparatorInputError(f"deepdiff could not compare these numbers: {type(exc).__name__}: {exc}") from exc
+        for report, levels in tree.items():
+            for level in levels:
+                index = level.path(output_format="list")[0]
+                e, a, path, anchor = items[index]
+                kind_ = _REPORTS.get(report, report)
+                message = _type_message(e, a) if kind_ == "type" else _value_message(e, a) if kind_ == "value" else f"{report}: {short(e)} != {short(a)}"
+                walk.emit(path, message, anchor)
+
+    # -------------------------------------------------------------- sequences
+
+    def length(self, e: Any, a: Any, path: str, anchor: Any, walk: Walk) -> None:
+        base = walk.base(path, anchor)
+        for i in range(len(a), len(e)):
+            walk.emit(f"{base}[{i}]", f"missing in actual (expected {short(e[i])})", anchor)
+        for i in range(len(e), len(a)):
+            walk.emit(f"{base}[{i}]", f"unexpected in actual (actual {short(a[i])})", anchor)
+
+    def unordered(self, e: Any, a: Any) -> bool:
+        return self.cmp.ignore_order
+
+    def multiset(self, e: Any, a: Any, path: str, anchor: Any, walk: Walk) -> None:
+        """Lists as multisets: deepdiff hashes the elements into buckets, the walk confirms each pair."""
+        base = walk.base(path, anchor)
+        for side in (e, a):
+            depth = _special_or_depth(side)
+            if depth is None:
+                raise ComparatorInputError(
+                    f"{base}: ignore_order cannot pair numpy arrays or protobuf messages inside lists; "
+                    "compare them with an ordered structured() or tensor()/proto()"
+                )
+            if depth > IGNORE_ORDER_DEPTH:
+                raise ComparatorInputError(
+                    f"{base}: ignore_order hashes list elements with deepdiff, which cannot hash values nested "
+                    f"deeper than {IGNORE_ORDER_DEPTH} levels (this list holds {depth}); compare it without ignore_order"
+                )
+        he, ha = [self._hash(x) for x in e], [self._hash(y) for y in a]
+        buckets: dict[Any, list[int]] = collections.defaultdict(list)
+        for j, h in enumerate(ha):
+            buckets[h].append(j)
+        partner: dict[int, int] = {}
+        taken: set[int] = set()
+        at = lambda i: f"{base}[{i}]"  # noqa: E731
+        for i, h in enumerate(he):
+            for j in buckets.get(h, ()):
+                if j not in taken and walk.equal(e[i], a[j], at(i)):
+                    partner[i] = j
+                    taken.add(j)
+                    break
+        left_e = [i for i in range(len(e)) if i not in partner]
+        left_a = [j for j in range(len(a)) if j not in taken]
+        if left_e and left_a and len(left_e) <= LEFTOVER_PAIRING and len(left_a) <= LEFTOVER_PAIRING:
+            for i in left_e:
+                for j in left_a:
+                    if j not in taken and walk.equal(e[i], a[j], at(i)):
+                        partner[i] = j
+                        taken.add(j)
+                        break
+            left_e = [i for i in left_e if i not in partner]
+            left_a = [j for j in left_a if j not in taken]
+        reported: set[int] = set()
+        for i in left_e:
+            twin = next((k for k in range(len(e)) if k in partner and he[k] == he[i] and walk.equal(e[k], e[i], at(i))), None)
+            if twin is None:
+                walk.emit(at(i), f"missing in actual (expected {short(e[i])})", anchor)
+            else:
+                self._repetition(e, a, he, ha, twin, base, anchor, walk, reported)
+        for j in left_a:
+            twin = next((k for k in range(len(e)) if k in partner and ha[partner[k]] == ha[j] and walk.equal(a[partner[k]], a[j], at(k))), None)
+            if twin is None:
+                walk.emit(at(j), f"unexpected in actual (actual {short(a[j])})", anchor)
+            else:
+                self._repetition(e, a, he, ha, twin, base, anchor, walk, reported)
+
+    def _repetition(self, e: Any, a: Any, he: list, ha: list, first: int, base: str, anchor: Any, walk: Walk, reported: set[int]) -> None:
+        first = next(k for k in range(len(e)) if he[k] == he[first] and walk.equal(e[k], e[first], f"{base}[{k}]"))
+        if first in reported:
+            return
+        reported.add(first)
+        ne = sum(1 for k in range(len(e)) if he[k] == he[first] and walk.equal(e[first], e[k], f"{base}[{k}]"))
+        na = sum(1 for j in range(len(a)) if walk.equal(e[first], a[j], f"{base}[{first}]"))
+        walk.emit(f"{base}[{first}]", f"{short(e[first])} occurs {ne} time(s) != {na}", anchor)
+
+    def _hash(self, value: Any) -> Any:
+        from deepdiff import DeepHash
+
+        cmp = self.cmp
+        options: dict[str, Any] = dict(ignore_numeric_type_changes=cmp.ignore_numeric_type_changes)
+        if cmp.significant_digits is not None:
+            options.update(significant_digits=cmp.significant_digits, number_format_notation=cmp.number_format_notation,
+                           number_to_string_func=number_to_string)
+        try:
+            return DeepHash(value, **options)[value]
+        except Exception:  # noqa: BLE001 - an unhashable element only loses the fast bucket, not its comparison
+            return None
+
+
+def _special_or_depth(value: Any) -> int | None:
+    """Nesting depth of ``value`` (containers and object attributes), or None if an array or message is inside."""
+    depth, stack, seen = 0, [(value, 1)], set()
+    while stack:
+        v, d = stack.pop()
+        if _special(v) is not None:
+            return None
+        k = kind(v, True)
+        if k == "leaf" or id(v) in seen:
+            continue
+        seen.add(id(v))
+        depth = max(depth, d)
+        if k == "map":
+            children = list(v.keys()) + list(v.values())
+        elif k == "object":
+            children = list((object_state(v) or {}).values())
+        elif k in ("dataclass", "fields"):
+            names = v._fields if k == "fields" else [f.name for f in dataclasses.fields(v)]
+            children = [getattr(v, name) for name in names]
+        else:
+            children = list(v)
+        stack.extend((c, d + 1) for c in children)
+    return depth
 
 
 class StructuredComparator(Comparator):
-    """Deep comparison of Python structures through deepdiff, with type traps closed.
+    """Deep comparison of Python structures, with type traps closed; see the module docstring.
 
     Options: ``math_epsilon`` or ``significant_digits`` (+ ``number_format_notation``)
     for numeric tolerance, ``key_order`` (dict key order matters), ``ignore_order``
-    (lists as multisets), ``ignore_numeric_type_changes``; NaN always matches NaN,
-    ``exclude_paths`` (deepdiff paths such as
-    ``root['meta']['time']``), ``tensor``/``proto`` (comparators for arrays and
-    messages found inside; exact by default).
+    (lists as multisets), ``ignore_numeric_type_changes`` (``1`` may match ``1.0``;
+    a bool never matches a number); NaN always matches NaN;
+    ``exclude_paths`` (paths such as ``root['meta']['time']``), ``tensor``/``proto``
+    (comparators for arrays and messages found inside; exact by default).
     """
 
     name = "structured"
@@ -128,6 +354,11 @@ class StructuredComparator(Comparator):
             raise ComparatorConfigError(f"number_format_notation must be 'f' or 'e', got {number_format_notation!r}")
         if isinstance(exclude_paths, str):
             exclude_paths = (exclude_paths,)
+        for label, comp in (("tensor", tensor), ("proto", proto)):
+            if comp is not None and not isinstance(comp, Comparator):
+                raise ComparatorConfigError(f"{label} must be a Comparator, got {comp!r}")
+        if not isinstance(max_differences, int) or isinstance(max_differences, bool) or max_differences < 1:
+            raise ComparatorConfigError(f"max_differences must be a positive int, got {max_differences!r}")
         self.math_epsilon = math_epsilon
         self.significant_digits = significant_digits
         self.number_format_notation = number_format_notation
@@ -135,16 +366,10 @@ class StructuredComparator(Comparator):
         self.ignore_order = bool(ignore_order)
         self.ignore_numeric_type_changes = bool(ignore_numeric_type_changes)
         self.exclude_paths = tuple(exclude_paths)
-        if tensor is None:
-            from .tensor import TensorComparator
-
-            tensor = TensorComparator(mode="exact")
-        if proto is None:
-            from .proto import ProtoComparator
-
-            proto = ProtoComparator()
-        self.tensor, self.proto = tensor, proto
+        self.tensor = tensor if tensor is not None else TensorComparator(mode="exact", objects=ExactComparator())
+        self.proto = proto if proto is not None else ProtoComparator()
         self.max_differences = max_differences
+        self._rules = _StructuredRules(self)
 
     def describe(self) -> str:
         opts = []
@@ -168,111 +393,19 @@ class StructuredComparator(Comparator):
         a, pa = self.prepare(actual, "actual")
         if pe or pa:
             return Comparison.differ(*pe, *pa, summary="; ".join(d.message for d in (*pe, *pa)))
-        out: list[Difference] = []
-        delegated: set[int] = set()
-        self._walk(e, a, "root", out, delegated)
-        out.extend(self._deepdiff(e, a, delegated))
+        try:
+            out = Walk(self._rules).run(e, a)
+        except RecursionError:
+            raise ComparatorInputError(
+                "structured: values nested too deeply inside arrays, messages or sets for Python's recursion limit"
+            ) from None
         if not out:
             return Comparison.same()
-        # deepdiff walks sets of keys, whose order changes with PYTHONHASHSEED: sort, so the first
-        # difference (the verdict's message) is the same in every process and every run
+        # the first difference is the verdict's message: sort, so it is the same in every process and run
         out.sort(key=lambda difference: _natural_path(difference.path))
         shown = out[: self.max_differences]
         summary = f"{len(out)} difference(s)" + (f" (first {len(shown)} shown)" if len(shown) < len(out) else "")
         return Comparison.differ(*shown, summary=summary, mismatched=len(out))
-
-    # ------------------------------------------------------------------ pre-walk
-
-    def _excluded(self, path: str) -> bool:
-        return any(path == p or path.startswith(p + "[") or path.startswith(p + ".") for p in self.exclude_paths)
-
-    def _walk(self, e: Any, a: Any, path: str, out: list[Difference], delegated: set[int]) -> None:
-        if self._excluded(path):
-            return
-        se, sa = _is_special(e), _is_special(a)
-        if se or sa:
-            delegated.update((id(e), id(a)))
-            if se != sa or (se == "message" and e.DESCRIPTOR.full_name != a.DESCRIPTOR.full_name):
-                out.append(Difference(path, f"type {_type_name(e)} != {_type_name(a)}"))
-                return
-            child = (self.tensor if se == "array" else self.proto).compare(e, a)
-            out.extend(nest(child, path))
-            return
-        if type(e) is not type(a):
-            return  # deepdiff reports the type change
-        if isinstance(e, dict):
-            by_key = {k: k for k in a}
-            for k in e:
-                if k in by_key:
-                    if type(by_key[k]) is not type(k):
-                        out.append(Difference(key_path(path, k), f"key type {_type_name(k)} != {_type_name(by_key[k])}: {k!r} != {by_key[k]!r}"))
-                    else:
-                        self._walk(e[k], a[k], key_path(path, k), out, delegated)
-            if self.key_order:
-                ek = [k for k in e if k in a]
-                ak = [k for k in a if k in e]
-                if ek != ak:
-                    out.append(Difference(path, f"key order {list(e)!r} != {list(a)!r}"))
-        elif isinstance(e, (list, tuple)):
-            if self.ignore_order:
-                if _contains_special(e) or _contains_special(a):
-                    raise ComparatorInputError(
-                        f"{path}: ignore_order cannot pair numpy arrays or protobuf messages inside lists; "
-                        "compare them with an ordered structured() or tensor()/proto()"
-                    )
-                return
-            for i, (x, y) in enumerate(zip(e, a)):
-                self._walk(x, y, f"{path}[{i}]", out, delegated)
-        elif dataclasses.is_dataclass(e) and not isinstance(e, type):
-            for f in dataclasses.fields(e):
-                self._walk(getattr(e, f.name), getattr(a, f.name), f"{path}.{f.name}", out, delegated)
-        elif _opaque(e):
-            # deepdiff compares objects through their attributes; one without any
-            # would always look equal, so fall back to the object's own ==
-            try:
-                same = bool(e == a)
-            except Exception as exc:  # noqa: BLE001 - an uncomparable value must not pass
-                same, why = False, f"cannot compare with ==: {exc}"
-            else:
-                why = f"{_short(e)} != {_short(a)} (compared with ==)"
-            if not same:
-                out.append(Difference(path, why))
-
-    # ------------------------------------------------------------------ deepdiff
-
-    def _deepdiff(self, e: Any, a: Any, delegated: set[int]) -> list[Difference]:
-        from deepdiff import DeepDiff
-
-        kwargs: dict[str, Any] = dict(
-            view="tree",
-            ignore_order=self.ignore_order,
-            zip_ordered_iterables=not self.ignore_order,
-            ignore_nan_inequality=True,  # NaN at the same place matches, as for tensors
-            ignore_numeric_type_changes=self.ignore_numeric_type_changes,
-            exclude_paths=list(self.exclude_paths) or None,
-            exclude_obj_callback=(lambda obj, path: id(obj) in delegated) if delegated else None,
-            verbose_level=2,
-        )
-        if self.math_epsilon is not None:
-            kwargs["math_epsilon"] = self.math_epsilon
-        if self.significant_digits is not None:
-            kwargs["significant_digits"] = self.significant_digits
-            kwargs["number_format_notation"] = self.number_format_notation
-        if self.ignore_order:
-            kwargs["report_repetition"] = True
-        try:
-            tree = DeepDiff(e, a, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - never turn a crash into a pass
-            raise ComparatorInputError(f"deepdiff could not compare these values: {type(exc).__name__}: {exc}") from exc
-        out: list[Difference] = []
-        for report, levels in tree.items():
-            kind = _REPORTS.get(report, report)
-            for level in levels:
-                path = level.path()
-                if report.startswith("set_item"):  # deepdiff names set members "root:"
-                    path = level.up.path() if level.up is not None else "root"
-                out.append(Difference(path, _message(kind, report, level)))
-        return out
 
 
 _PATH_TOKEN = re.compile(r"(\d+)")
@@ -281,36 +414,6 @@ _PATH_TOKEN = re.compile(r"(\d+)")
 def _natural_path(path: str) -> tuple:
     """``root['b'][10]`` after ``root['b'][9]``: digits compare as numbers, the rest as text."""
     return tuple((0, int(token), "") if token.isdigit() else (1, 0, token) for token in _PATH_TOKEN.split(path))
-
-
-def _magnitude(x: Any, y: Any) -> str:
-    if isinstance(x, bool) or isinstance(y, bool):
-        return ""
-    try:
-        d = abs(y - x)
-        rel = d / abs(x) if x else float("inf")
-        return f" (abs {d:.2g}, rel {rel:.2g})"
-    except TypeError:
-        return ""
-
-
-def _message(kind: str, report: str, level: Any) -> str:
-    t1, t2 = level.t1, level.t2
-    if kind == "value":
-        from numbers import Number
-
-        mag = _magnitude(t1, t2) if isinstance(t1, Number) and isinstance(t2, Number) else ""
-        return f"{_short(t1)} != {_short(t2)}{mag}"
-    if kind == "type":
-        return f"type {_type_name(t1)} != {_type_name(t2)}: {_short(t1)} != {_short(t2)}"
-    if kind == "removed":
-        return f"missing in actual (expected {_short(t1)})"
-    if kind == "added":
-        return f"unexpected in actual (actual {_short(t2)})"
-    if kind == "repetition":
-        rep = level.additional.get("repetition", {})
-        return f"{_short(t1)} occurs {rep.get('old_repeat', '?')} time(s) != {rep.get('new_repeat', '?')}"
-    return f"{report}: {_short(t1)} != {_short(t2)}"
 
 
 class _DuplicateKeys(dict):
@@ -371,7 +474,9 @@ class JsonComparator(StructuredComparator):
             return value, []
         try:
             parsed = _json.loads(value, object_pairs_hook=_pairs_hook)
+            dups = [Difference(d.path, f"{side}: {d.message}") for d in _duplicates(parsed)]
+            return _plain(parsed), dups
         except _json.JSONDecodeError as exc:
             return None, [Difference("", f"{side}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")]
-        dups = [Difference(d.path, f"{side}: {d.message}") for d in _duplicates(parsed)]
-        return _plain(parsed), dups
+        except RecursionError:
+            raise ComparatorInputError(f"{side}: JSON nested deeper than Python's json parser allows") from None

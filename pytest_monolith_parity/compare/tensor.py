@@ -34,6 +34,8 @@ from typing import Any, Iterator
 import numpy as np
 
 from .base import Comparator, ComparatorConfigError, ComparatorInputError, Comparison, Difference
+from .describe import type_name
+from .scalars import is_plain, plain_difference
 
 #: Per-dtype (rtol, atol) used when no tolerance is given.  Integers and bool are exact.
 DEFAULT_TOLERANCES: dict[str, tuple[float, float]] = {
@@ -80,6 +82,7 @@ _UINT = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 _SINT = {1: np.int8, 2: np.int16, 4: np.int32, 8: np.int64}
 _FLOAT_BITS = {"float16": 16, "bfloat16": 16, "float32": 32, "float64": 64}
 _MANT_BITS = {"bfloat16": 7, "float16": 10, "float32": 23, "float64": 52}
+_MAX_ULP = 2**64 - 1  # ULP distances are counted in uint64
 # Shrinks the cheap check's bound so that its rounding can only reject, never accept.
 _CHEAP_MARGIN = 1.0 - 2.0**-18
 
@@ -87,11 +90,18 @@ _CHEAP_MARGIN = 1.0 - 2.0**-18
 # --------------------------------------------------------------------------- inputs
 
 
-def as_array(value: Any) -> np.ndarray:
-    """Turn a tensor-like into an ndarray without ever routing integers through float64."""
+def as_array(value: Any, keep_nul: bool = False) -> np.ndarray:
+    """Turn a tensor-like into an ndarray without ever routing integers through float64.
+
+    Python strings go to numpy ``U``/``S`` storage, which drops trailing NUL
+    characters; with ``keep_nul`` (set when either side has a string ending in
+    NUL) they become object arrays instead, so ``"a\\x00"`` stays ``"a\\x00"``.
+    """
     if isinstance(value, np.ndarray):
         return value
     if isinstance(value, np.generic):
+        if keep_nul and value.dtype.kind in "US":
+            return _object_scalar(_scalar_text(value))
         return np.asarray(value)
     module = type(value).__module__ or ""
     if module.startswith("tensorflow"):
@@ -99,16 +109,51 @@ def as_array(value: Any) -> np.ndarray:
     if isinstance(value, bool):
         return np.asarray(value, dtype=np.bool_)
     if isinstance(value, int):
-        return _int_array(value)
+        return _int_array(value, [value])
     if isinstance(value, float):
         return np.asarray(value, dtype=np.float64)
     if isinstance(value, (list, tuple)):
-        return _list_array(value)
+        return _list_array(value, keep_nul)
     if isinstance(value, (str, bytes)):
-        return np.asarray(value)
+        return _object_scalar(value) if keep_nul else np.asarray(value)
     if hasattr(value, "__array__"):
         return np.asarray(value)
     raise ComparatorInputError(f"tensor comparator cannot interpret a {type(value).__name__} as an array")
+
+
+def _object_scalar(value: Any) -> np.ndarray:
+    arr = np.empty((), dtype=object)
+    arr[()] = value
+    return arr
+
+
+def _scalar_text(value: np.generic) -> str | bytes:
+    """A numpy string scalar's whole value (``str()`` and ``.item()`` drop trailing NULs)."""
+    return bytes(value) if value.dtype.kind == "S" else str.__str__(value)
+
+
+def ends_in_nul(value: Any) -> bool:
+    """True if a Python string (or a list of them) holds a string ending in NUL, which U/S storage would drop."""
+    if isinstance(value, np.generic):
+        value = _scalar_text(value) if value.dtype.kind in "US" else None
+    if isinstance(value, str):
+        return value.endswith("\x00")
+    if isinstance(value, bytes):
+        return value.endswith(b"\x00")
+    if isinstance(value, (list, tuple)):
+        return any(ends_in_nul(x) for x in _leaves(value) if isinstance(x, (str, bytes, np.str_, np.bytes_)))
+    return False
+
+
+def python_ints(value: Any) -> list[int] | None:
+    """The leaves of a Python int or a (nested) list of Python ints, else None."""
+    if type(value) is int:
+        return [value]
+    if isinstance(value, (list, tuple)):
+        leaves = list(_leaves(value))
+        if leaves and all(type(x) is int for x in leaves):
+            return leaves
+    return None
 
 
 def _tf_to_numpy(value: Any) -> np.ndarray:
@@ -122,14 +167,18 @@ def _tf_to_numpy(value: Any) -> np.ndarray:
     raise ComparatorInputError(f"cannot read the value of TensorFlow {name} (is it a graph tensor?)")
 
 
-def _int_array(value: int | list | tuple) -> np.ndarray:
-    """Python ints exactly: int64, else uint64 (u64 ids above 2**63), else objects -- never float64."""
-    for dtype in (np.int64, np.uint64):
-        try:
-            return np.asarray(value, dtype=dtype)
-        except OverflowError:
-            continue
-    return np.asarray(value, dtype=object)
+def _int_array(value: int | list | tuple, leaves: list[int]) -> np.ndarray:
+    """Python ints exactly: int64 if all fit, else uint64 if all fit, else objects -- never float64.
+
+    The ranges are checked here: numpy would wrap ``-1`` into a uint64 array as
+    ``2**64 - 1``, so ``[-1, 2**63]`` must not become uint64.
+    """
+    lo, hi = (min(leaves), max(leaves)) if leaves else (0, 0)
+    dtype = np.int64 if -(2**63) <= lo and hi < 2**63 else np.uint64 if 0 <= lo and hi < 2**64 else object
+    try:
+        return np.asarray(value, dtype=dtype)
+    except ValueError as exc:  # ragged nesting
+        raise ComparatorInputError(f"tensor comparator cannot make an array of this list: {exc}") from None
 
 
 def _leaves(value: Any) -> Iterator[Any]:
@@ -140,20 +189,26 @@ def _leaves(value: Any) -> Iterator[Any]:
         yield value
 
 
-def _list_array(value: list | tuple) -> np.ndarray:
+def _list_array(value: list | tuple, keep_nul: bool = False) -> np.ndarray:
+    leaves = list(_leaves(value))
+    if keep_nul and any(isinstance(x, (str, bytes, np.str_, np.bytes_)) for x in leaves):
+        try:
+            arr = np.asarray(value, dtype=object)
+        except ValueError as exc:  # ragged nesting
+            raise ComparatorInputError(f"tensor comparator cannot make an array of this list: {exc}") from None
+        return arr
     try:
         arr = np.asarray(value)
     except ValueError as exc:  # ragged nesting
         raise ComparatorInputError(f"tensor comparator cannot make an array of this list: {exc}") from None
-    leaves = list(_leaves(value))
     kinds = {type(x) is bool or isinstance(x, np.bool_) for x in leaves}
     if len(kinds) > 1:
         # numpy would turn [True, 2] into [1, 2]; keep bools distinguishable from numbers
         return np.array(value, dtype=object)
+    if leaves and all(type(x) is int for x in leaves):
+        return _int_array(value, leaves)  # numpy turns [1, 2**63] into float64: keep integers exact instead
     if arr.dtype.kind not in "fO":
         return arr
-    if leaves and all(type(x) is int for x in leaves):
-        return _int_array(value)  # numpy turns [1, 2**63] into float64: keep integers exact instead
     if arr.dtype.kind == "f" and any(type(x) is int and abs(x) > 2**53 for x in leaves):
         raise ComparatorInputError(
             "list mixes floats with integers beyond 2**53, which float64 cannot hold exactly; pass an ndarray"
@@ -335,12 +390,14 @@ class TensorComparator(Comparator):
         shape: Any = "strict",
         worst: int = 5,
         chunk_size: int = DEFAULT_CHUNK,
+        objects: Comparator | None = None,
     ) -> None:
         for label, tol in (("rtol", rtol), ("atol", atol)):
             if tol is not None and (not isinstance(tol, (int, float)) or isinstance(tol, bool) or not tol >= 0 or math.isinf(tol)):
                 raise ComparatorConfigError(f"{label} must be a finite number >= 0, got {tol!r}")
-        if max_ulp is not None and (isinstance(max_ulp, bool) or not isinstance(max_ulp, (int, np.integer)) or max_ulp < 0):
-            raise ComparatorConfigError(f"max_ulp must be an integer >= 0, got {max_ulp!r}")
+        if max_ulp is not None and (isinstance(max_ulp, bool) or not isinstance(max_ulp, (int, np.integer))
+                                    or not 0 <= int(max_ulp) <= _MAX_ULP):
+            raise ComparatorConfigError(f"max_ulp must be an integer from 0 to 2**64 - 1, got {max_ulp!r}")
         if mode is None:
             if max_ulp is not None and (rtol is not None or atol is not None):
                 raise ComparatorConfigError("give either rtol/atol or max_ulp, not both (or set mode)")
@@ -385,6 +442,9 @@ class TensorComparator(Comparator):
             raise ComparatorConfigError(f"worst must be an int >= 0, got {worst!r}")
         if not isinstance(chunk_size, int) or chunk_size < 1:
             raise ComparatorConfigError(f"chunk_size must be a positive int, got {chunk_size!r}")
+        if objects is not None and not isinstance(objects, Comparator):
+            raise ComparatorConfigError(f"objects must be a Comparator, got {objects!r}")
+        self.objects = objects
         self.mode = mode
         self.rtol = float(rtol) if rtol is not None else (0.0 if mode == "tolerance" else None)
         self.atol = float(atol) if atol is not None else (0.0 if mode == "tolerance" else None)
@@ -413,8 +473,17 @@ class TensorComparator(Comparator):
     # ------------------------------------------------------------------ entry
 
     def compare(self, expected: Any, actual: Any) -> Comparison:
-        e = _native(as_array(expected))
-        a = _native(as_array(actual))
+        keep_nul = ends_in_nul(expected) or ends_in_nul(actual)
+        ie, ia = python_ints(expected), python_ints(actual)
+        if ie is not None and ia is not None:
+            # both sides are Python ints: one dtype for both, chosen from both ranges, so [-1, 2**63]
+            # and [2**64 - 1, 2**63] are compared element by element rather than as int64/object dtypes
+            both = ie + ia
+            e = _int_array(expected, both)
+            a = _int_array(actual, both)
+        else:
+            e = _native(as_array(expected, keep_nul))
+            a = _native(as_array(actual, keep_nul))
         problems = self._check_meta(e, a)
         if problems:
             return Comparison.differ(*problems, summary="; ".join(p.message for p in problems))
@@ -625,15 +694,28 @@ class TensorComparator(Comparator):
         return stats
 
     def _compare_objects(self, e: np.ndarray, a: np.ndarray) -> _Stats:
-        from .exact import ExactComparator  # local: exact delegates arrays back here
-
-        exact = ExactComparator()
         stats = _Stats(self.worst)
         fe, fa = e.reshape(-1), a.reshape(-1)
-        bad = [i for i in range(len(fe)) if not exact.compare(fe[i], fa[i]).equal]
+        bad = [i for i in range(len(fe)) if not self._object_equal(fe[i], fa[i], i, e.shape)]
         stats.mismatched = len(bad)
         stats.worst.offer(np.zeros(len(bad)), np.asarray(bad, dtype=np.int64))
         return stats
+
+    def _object_equal(self, x: Any, y: Any, flat: int, shape: tuple[int, ...]) -> bool:
+        """One object-array element pair: ``objects`` if given, else plain values exactly and arrays exactly."""
+        if self.objects is not None:
+            return self.objects.compare(x, y).equal
+        if type(x) is not type(y):
+            return False
+        if isinstance(x, (np.ndarray, np.generic)):
+            return TensorComparator(mode="exact", nan=self.nan).compare(x, y).equal
+        if is_plain(x):
+            return plain_difference(x, y, self.nan) is None
+        index = _fmt_index(tuple(int(i) for i in np.unravel_index(flat, shape))) if shape else "[]"
+        raise ComparatorInputError(
+            f"object array element {index} is a {type_name(x)}; tensor() compares plain values and arrays inside "
+            "object arrays -- compare the structure with exact() or structured(), or pass tensor(objects=exact())"
+        )
 
     # ------------------------------------------------------------------ report
 
@@ -660,6 +742,8 @@ class TensorComparator(Comparator):
         fe, fa = _float_name(e.dtype), _float_name(a.dtype)
         payload = self.nan == "payload"
         head = f"expected {_fmt_value(ev, payload)} != actual {_fmt_value(av, payload)}"
+        if type(ev) is type(av) and isinstance(ev, (str, bytes)):
+            return Difference(_fmt_index(index), f"{head} ({plain_difference(ev, av)})")
         if fe and fa:
             x, y = float(ev), float(av)
             if math.isnan(x) or math.isnan(y):

@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Comparator, ComparatorConfigError, ComparatorInputError, Comparison, Difference
+from .describe import first_text_difference
+from .proto import ProtoComparator
 
 MODES = ("exact", "whitespace", "proto")
-_WINDOW = 60
 
 
 def _as_text(value: Any, side: str) -> str:
@@ -27,39 +28,6 @@ def _as_text(value: Any, side: str) -> str:
         except UnicodeDecodeError as exc:
             raise ComparatorInputError(f"{side} text is not valid UTF-8: {exc}") from None
     raise ComparatorInputError(f"text comparator needs str or bytes, {side} is {type(value).__name__}")
-
-
-def _clip(line: str, column: int) -> str:
-    """The line around ``column`` (0-based), at most ~_WINDOW characters, repr-quoted."""
-    if len(line) <= _WINDOW:
-        return repr(line)
-    lo = max(0, column - _WINDOW // 2)
-    hi = min(len(line), lo + _WINDOW)
-    return ("…" if lo else "") + repr(line[lo:hi]) + ("…" if hi < len(line) else "")
-
-
-def first_text_difference(expected: str, actual: str, numbers: tuple[list[int], list[int]] | None = None) -> Difference:
-    """Where two different texts first differ: ``line 3, column 7`` and both lines.
-
-    Lines keep their terminators, so a missing final newline or ``\\r\\n`` versus
-    ``\\n`` is visible.  ``numbers`` maps line indexes to original line numbers.
-    """
-    el, al = expected.splitlines(keepends=True), actual.splitlines(keepends=True)
-    for i in range(max(len(el), len(al))):
-        x = el[i] if i < len(el) else None
-        y = al[i] if i < len(al) else None
-        if x == y:
-            continue
-        line_no = (numbers[0][i] if numbers and i < len(numbers[0]) else i + 1) if x is not None else (
-            numbers[1][i] if numbers and i < len(numbers[1]) else i + 1
-        )
-        if x is None:
-            return Difference(f"line {line_no}", f"unexpected in actual: {_clip(y, 0)} (expected {len(el)} lines, actual {len(al)})")
-        if y is None:
-            return Difference(f"line {line_no}", f"missing in actual: {_clip(x, 0)} (expected {len(el)} lines, actual {len(al)})")
-        col = next((j for j in range(min(len(x), len(y))) if x[j] != y[j]), min(len(x), len(y)))
-        return Difference(f"line {line_no}, column {col + 1}", f"expected {_clip(x, col)} != actual {_clip(y, col)}")
-    return Difference("", "texts differ")  # pragma: no cover - only reached if equal
 
 
 def _normalise(text: str) -> tuple[str, list[int]]:
@@ -90,8 +58,6 @@ class TextComparator(Comparator):
         if mode == "proto":
             if message_type is None:
                 raise ComparatorConfigError("text mode 'proto' needs message_type")
-            from .proto import ProtoComparator
-
             self.proto = ProtoComparator(message_type, **proto_options)
         elif message_type is not None or proto_options:
             raise ComparatorConfigError(f"text mode {mode!r} takes no message_type or proto options")

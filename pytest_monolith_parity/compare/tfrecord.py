@@ -2,7 +2,8 @@
 
 A TFRecord is a sequence of ``u64 length | u32 masked_crc32c(length) | data |
 u32 masked_crc32c(data)`` (little-endian); GZIP or ZLIB compression wraps the
-whole stream.  Both files are fully validated: a truncated record, a bad CRC
+whole stream (a GZIP file may be several concatenated members, read in turn as
+TensorFlow does).  Both files are fully validated: a truncated record, a bad CRC
 or a broken compressed stream on *either* side is a difference, even when the
 reference is broken the same way.  Records are compared with the proto
 comparator when ``message_type`` is given (``tf.train.Example`` ...), else as
@@ -18,7 +19,8 @@ import zlib
 from typing import Any
 
 from .base import Comparator, ComparatorConfigError, ComparatorInputError, Comparison, Difference, nest
-from .exact import bytes_difference
+from .describe import bytes_difference
+from .proto import ProtoComparator
 
 COMPRESSIONS = ("auto", "none", "gzip", "zlib")
 _MASK_DELTA = 0xA282EAD8
@@ -48,17 +50,46 @@ class ParsedFile:
 
 
 def _decompress(raw: bytes, compression: str) -> tuple[bytes, str | None]:
-    wbits = 31 if compression == "gzip" else 15
-    d = zlib.decompressobj(wbits)
-    try:
-        out = d.decompress(raw) + d.flush()
-    except zlib.error as exc:
-        return b"", f"corrupt {compression} stream: {exc}"
-    if not d.eof:
-        return out, f"truncated {compression} stream (no end marker after {len(raw)} bytes)"
-    if d.unused_data:
-        return out, f"{len(d.unused_data)} trailing byte(s) after the {compression} stream"
-    return out, None
+    """The decompressed stream and the first problem found, or None.
+
+    GZIP: every member, one after another, as TensorFlow reads them -- except
+    that an empty member followed by more bytes is a problem, since
+    TensorFlow's reader stops there and drops the rest.  ZLIB: one stream;
+    TensorFlow ignores bytes after it, which here is a problem too.
+    """
+    if compression == "zlib":
+        d = zlib.decompressobj(15)
+        try:
+            out = d.decompress(raw) + d.flush()
+        except zlib.error as exc:
+            return b"", f"corrupt zlib stream: {exc}"
+        if not d.eof:
+            return out, f"truncated zlib stream (no end marker after {len(raw)} bytes)"
+        if d.unused_data:
+            return out, f"{len(d.unused_data)} trailing byte(s) after the zlib stream (TensorFlow reads one stream and ignores them)"
+        return out, None
+    parts: list[bytes] = []
+    view, pos, member = memoryview(raw), 0, 0
+    while True:
+        d = zlib.decompressobj(31)
+        where = f"gzip member {member} at byte {pos}" if member else "gzip stream"
+        try:
+            chunk = d.decompress(view[pos:]) + d.flush()
+        except zlib.error as exc:
+            return b"".join(parts), f"corrupt {where}: {exc}"
+        if not d.eof:
+            return b"".join(parts) + chunk, f"truncated {where} (no end marker after {len(raw) - pos} bytes)"
+        rest = len(d.unused_data)
+        if not rest:
+            parts.append(chunk)
+            return b"".join(parts), None
+        if not chunk:
+            return b"".join(parts), (f"empty {where}: TensorFlow stops reading there and drops the {rest} byte(s) after it")
+        parts.append(chunk)
+        pos = len(raw) - rest
+        if raw[pos:pos + 2] != b"\x1f\x8b":
+            return b"".join(parts), f"{rest} trailing byte(s) after the gzip stream (not a gzip member)"
+        member += 1
 
 
 def sniff_compression(raw: bytes) -> str:
@@ -151,8 +182,6 @@ class TFRecordComparator(Comparator):
         if record is not None and (message_type is not None or proto_options):
             raise ComparatorConfigError("give either record= or message_type (with proto options), not both")
         if record is None and message_type is not None:
-            from .proto import ProtoComparator
-
             record = ProtoComparator(message_type, **proto_options)
         elif proto_options:
             raise ComparatorConfigError(f"proto options {sorted(proto_options)} need message_type")

@@ -1,23 +1,34 @@
-"""Directory trees: every file on both sides, each through a comparator chosen by glob.
+"""Directory trees: every entry on both sides, each file through a comparator chosen by glob.
 
-Files are named by their path relative to the root, with ``/`` separators.
+Entries are named by their path relative to the root, with ``/`` separators.
 A rule's pattern containing ``/`` is matched (``fnmatch``) against that whole
 relative path, a pattern without ``/`` against the file name only; the first
-matching rule wins and unmatched files are compared as exact bytes.  Files
+matching rule wins and unmatched files are compared as exact bytes.  Entries
 only on one side are reported as missing or unexpected; ``ignore`` patterns
-(same matching) drop files from both sides.  Comparators that read paths
+(same matching) drop entries from both sides.  Comparators that read paths
 (TFRecord, checkpoint, SavedModel, tree) get the two file paths; all others
 get the two files' bytes.  Difference paths read ``data/part-0.tfrecord::records[3]``.
+
+Symbolic links are compared as links, never followed: both sides must have a
+link there with the same target text (an absolute target inside its own root
+is compared relative to that root), so broken, self-referencing and looping
+links are just entries.  FIFOs, sockets and devices are refused by their type,
+read with ``lstat``, without being opened (opening a FIFO would hang).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import os
+import stat
 from typing import Any, Iterable, Mapping, Sequence
 
 from .base import Comparator, ComparatorConfigError, ComparatorInputError, Comparison, Difference, join_path, nest
-from .exact import bytes_difference
+from .describe import bytes_difference
+
+_SPECIAL = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+            (stat.S_ISBLK, "a block device"))
 
 
 def matches(relpath: str, pattern: str) -> bool:
@@ -27,16 +38,71 @@ def matches(relpath: str, pattern: str) -> bool:
     return fnmatch.fnmatchcase(relpath.rsplit("/", 1)[-1], pattern)
 
 
-def list_files(root: str) -> dict[str, str]:
-    """Relative POSIX path -> absolute path for every file under ``root``."""
-    found: dict[str, str] = {}
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames.sort()
-        for name in filenames:
-            full = os.path.join(dirpath, name)
-            rel = os.path.relpath(full, root).replace(os.sep, "/")
-            found[rel] = full
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """One entry of a tree: a regular file, a symbolic link (with its target) or a special file."""
+
+    kind: str  # "file", "symlink" or the special file's description ("a FIFO", ...)
+    path: str
+    target: str | None = None
+
+    def describe(self) -> str:
+        if self.kind == "file":
+            return "regular file"
+        if self.kind == "symlink":
+            return f"symlink -> {self.target}"
+        return self.kind.split(" ", 1)[1]
+
+
+def _link_target(root: str, path: str) -> str:
+    target = os.readlink(path)
+    if os.path.isabs(target):
+        absolute_root = os.path.abspath(root)
+        inside = os.path.normpath(target)
+        if inside == absolute_root or inside.startswith(absolute_root.rstrip(os.sep) + os.sep):
+            return "<root>/" + os.path.relpath(inside, absolute_root).replace(os.sep, "/")
+    return target
+
+
+def list_entries(root: str, side: str = "") -> dict[str, Entry]:
+    """Relative POSIX path -> :class:`Entry` for everything under ``root`` but directories (walked into)."""
+    found: dict[str, Entry] = {}
+    stack = [("", root)]
+    while stack:
+        rel, directory = stack.pop()
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda entry: entry.name)
+        except OSError as exc:
+            raise ComparatorInputError(f"tree: cannot list the {side} directory {directory}: {exc.strerror or exc}") from None
+        for entry in entries:
+            relpath = f"{rel}/{entry.name}" if rel else entry.name
+            try:
+                mode = entry.stat(follow_symlinks=False).st_mode
+                if stat.S_ISLNK(mode):
+                    found[relpath] = Entry("symlink", entry.path, _link_target(root, entry.path))
+                elif stat.S_ISDIR(mode):
+                    stack.append((relpath, entry.path))
+                elif stat.S_ISREG(mode):
+                    found[relpath] = Entry("file", entry.path)
+                else:
+                    found[relpath] = Entry(next((what for test, what in _SPECIAL if test(mode)), "an unknown kind of file"), entry.path)
+            except OSError as exc:
+                raise ComparatorInputError(f"tree: cannot read the {side} entry {entry.path}: {exc.strerror or exc}") from None
     return found
+
+
+def list_files(root: str) -> dict[str, str]:
+    """Relative POSIX path -> absolute path for every regular file under ``root``."""
+    return {rel: entry.path for rel, entry in list_entries(root).items() if entry.kind == "file"}
+
+
+def _read(entry: Entry, side: str) -> bytes:
+    try:
+        with open(entry.path, "rb") as f:
+            return f.read()
+    except OSError as exc:
+        raise ComparatorInputError(f"tree: cannot read the {side} file {entry.path}: {exc.strerror or exc}") from None
 
 
 class _Bytes(Comparator):
@@ -50,11 +116,11 @@ class _Bytes(Comparator):
 
 
 class TreeComparator(Comparator):
-    """Compare two directory trees file by file.
+    """Compare two directory trees entry by entry.
 
     ``rules``: ``{pattern: comparator}`` or a sequence of ``(pattern, comparator)``,
     first match wins; ``default``: comparator for unmatched files (exact bytes);
-    ``ignore``: patterns of files to leave out on both sides.
+    ``ignore``: patterns of entries to leave out on both sides.
     """
 
     name = "tree"
@@ -87,6 +153,16 @@ class TreeComparator(Comparator):
                 return comp
         return self.default
 
+    def _entries(self, root: str, side: str) -> dict[str, Entry]:
+        entries = {k: v for k, v in list_entries(root, side).items() if not any(matches(k, p) for p in self.ignore)}
+        for rel, entry in entries.items():
+            if entry.kind not in ("file", "symlink"):
+                raise ComparatorInputError(
+                    f"tree: the {side} entry {rel} ({entry.path}) is {entry.kind}; tree compares regular files, "
+                    "directories and symbolic links only -- remove it or leave it out with ignore=[...]"
+                )
+        return entries
+
     def compare(self, expected: Any, actual: Any) -> Comparison:
         roots = []
         problems = []
@@ -99,23 +175,24 @@ class TreeComparator(Comparator):
             roots.append(path)
         if problems:
             return Comparison.differ(*problems, summary="; ".join(p.message for p in problems))
-        fe = {k: v for k, v in list_files(roots[0]).items() if not any(matches(k, p) for p in self.ignore)}
-        fa = {k: v for k, v in list_files(roots[1]).items() if not any(matches(k, p) for p in self.ignore)}
+        fe, fa = self._entries(roots[0], "expected"), self._entries(roots[1], "actual")
         out: list[Difference] = []
         missing, extra = sorted(set(fe) - set(fa)), sorted(set(fa) - set(fe))
-        out.extend(Difference(rel, "missing in actual") for rel in missing)
-        out.extend(Difference(rel, "unexpected in actual") for rel in extra)
+        out.extend(Difference(rel, "missing in actual" + ("" if fe[rel].kind == "file" else f" ({fe[rel].describe()})")) for rel in missing)
+        out.extend(Difference(rel, "unexpected in actual" + ("" if fa[rel].kind == "file" else f" ({fa[rel].describe()})")) for rel in extra)
         differing = []
         for rel in sorted(set(fe) & set(fa)):
+            ee, ea = fe[rel], fa[rel]
+            if ee.kind != ea.kind or ee.kind == "symlink":
+                if ee.describe() != ea.describe():
+                    differing.append(rel)
+                    out.append(Difference(rel, f"{ee.describe()} != {ea.describe()}"))
+                continue
             comp = self.comparator_for(rel)
             if getattr(comp, "takes_path", False):
-                result = comp.compare(fe[rel], fa[rel])
+                result = comp.compare(ee.path, ea.path)
             else:
-                with open(fe[rel], "rb") as f:
-                    be = f.read()
-                with open(fa[rel], "rb") as f:
-                    ba = f.read()
-                result = comp.compare(be, ba)
+                result = comp.compare(_read(ee, "expected"), _read(ea, "actual"))
             if not result.equal:
                 differing.append(rel)
                 out.extend(Difference(join_path(rel, d.path, "::"), d.message) for d in nest(result, ""))

@@ -14,9 +14,9 @@ layout and the commands.
 Pytest-free.
 """
 
-from .pipeline import (ARTIFACTS, MODES, RustArtifacts, activate, build_key, cache_root, ensure, prepare,
-                       verify_import)
+from .pipeline import (ARTIFACTS, MODES, RustArtifacts, activate, bindings_features, build_key, cache_root, ensure,
+                       feature_key, prepare, verify_import)
 from .workspace import RustSetupError
 
-__all__ = ["ARTIFACTS", "MODES", "RustArtifacts", "RustSetupError", "activate", "build_key", "cache_root",
-           "ensure", "prepare", "verify_import"]
+__all__ = ["ARTIFACTS", "MODES", "RustArtifacts", "RustSetupError", "activate", "bindings_features", "build_key",
+           "cache_root", "ensure", "feature_key", "prepare", "verify_import"]

@@ -1,7 +1,9 @@
 """``python -m pytest_monolith_parity build-rust``: build one checkout's Rust side and print where it is.
 
 Prints ``name=path`` lines on stdout (``python_path=...``, ``extension=...``,
-``cli=...``) for scripts, and cargo's progress plus a summary on stderr.
+``cli=...``) for scripts, and on stderr a progress line per cargo build
+(:mod:`pytest_monolith_parity.progress`; ``--verbose`` streams cargo's own
+output instead, ``-q`` neither) and a summary.
 Exit status: 0 built or up to date, 1 the build failed or is stale under
 ``--rust-build=never``, 2 a configuration error.
 """
@@ -29,8 +31,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                                             "~/.cache/monolith-parity/rust)")
     parser.add_argument("--bindings-dir", help="the bindings crate (default: MONOLITH_PARITY_RUST_BINDINGS or "
                                                "rust_bindings/ of this source tree)")
+    parser.add_argument("--features", default="all",
+                        help="the bindings' cargo features, one per monolith package (comma-separated, e.g. "
+                             "agent_service), `all` (default) or `none`")
     parser.add_argument("--target-dir", help="CARGO_TARGET_DIR (default: <build dir>/target)")
-    parser.add_argument("--quiet", "-q", action="store_true", help="do not stream cargo's output")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress and no cargo output")
+    parser.add_argument("--verbose", "-v", action="store_true", help="stream cargo's output instead of a progress line")
     return parser
 
 
@@ -49,11 +55,15 @@ def run(options: argparse.Namespace) -> int:
         print("error: no monolith checkout configured: pass --monolith-root or set MONOLITH_ROOT", file=sys.stderr)
         return 2
     what = list(ARTIFACTS) if options.what == "all" else [options.what]
-    log = None if options.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+    verbose = options.verbose and not options.quiet
+    log = (lambda line: print(line, file=sys.stderr, flush=True)) if verbose else None
+    features = (None if options.features == "all" else
+                [] if options.features == "none" else [f.strip() for f in options.features.split(",") if f.strip()])
     try:
-        artifacts = ensure(settings.path(settings.monolith_root), what=what, mode=settings.rust_build,
-                           cache_dir=options.cache_dir, bindings_dir=options.bindings_dir,
-                           target_dir=options.target_dir, jobs=options.jobs, log=log)
+        artifacts = ensure(settings.path(settings.monolith_root), what=what, features=features,
+                           mode=settings.rust_build, cache_dir=options.cache_dir, bindings_dir=options.bindings_dir,
+                           target_dir=options.target_dir, jobs=options.jobs, log=log,
+                           progress=not (options.quiet or verbose))
     except RustSetupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -66,6 +76,7 @@ def run(options: argparse.Namespace) -> int:
     if artifacts.python_path:
         print(f"python_path={artifacts.python_path}")
         print(f"extension={artifacts.extension}")
+        print(f"features={','.join(artifacts.features)}")
     if artifacts.cli:
         print(f"cli={artifacts.cli}")
     return 0

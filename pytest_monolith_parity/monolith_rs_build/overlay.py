@@ -55,7 +55,10 @@ def _write_if_changed(path: Path, text: str) -> None:
 def bindings_manifest(workspace: RustWorkspace, template: BindingsTemplate) -> list[tuple[str, dict[str, Any]]]:
     """The bindings crate's manifest for this checkout (no ``[profile]``: that belongs to the workspace root)."""
     manifest = template.manifest
-    sections: list[tuple[str, dict[str, Any]]] = [("package", dict(manifest["package"]))]
+    package = dict(manifest["package"])
+    if template.build_script is not None:
+        package["build"] = str(template.build_script)
+    sections: list[tuple[str, dict[str, Any]]] = [("package", package)]
     sections.append(("lib", {**manifest["lib"], "path": str(template.directory / "src" / "lib.rs")}))
     for table in ("dependencies", "build-dependencies"):
         resolved = {name: workspace.resolve(name, spec, template.directory, str(template.path))

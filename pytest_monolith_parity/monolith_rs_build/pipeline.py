@@ -23,17 +23,25 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 import re
 import shlex
+import shutil
 import sys
+import tomllib
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
-from ..build_stamps import BuildResult, ensure_built
+from filelock import FileLock
+
+from ..build_stamps import BuildError, BuildResult, ensure_built, root_digest
+from ..files import atomic_write
+from ..progress import Progress
 from ..reference.checkout import git_revision
-from . import cargo
+from . import cargo, compiler_cache
+from .graph import analyse
 from .overlay import CLI_CRATE, Overlay, write_overlay
 from .template import BindingsTemplate, default_bindings_dir
 from .workspace import RustSetupError, RustWorkspace
@@ -45,6 +53,9 @@ ARTIFACTS = ("bindings", "cli")
 MODES = ("auto", "never", "force")
 ENV_CACHE = "MONOLITH_PARITY_RUST_CACHE"
 DEFAULT_JOBS = 2
+API_FILE = "parity_api.json"  # the bindings' build script's decisions, installed next to the extension
+API_CRATES_ENV = "MONOLITH_PARITY_API_CRATES"
+DIGESTS_FILE = "parity-checkout-digests.json"
 
 
 @dataclasses.dataclass
@@ -57,12 +68,23 @@ class RustArtifacts:
     python_path: Path | None = None  # directory to put on sys.path for `import monolith_parity_rs`
     extension: Path | None = None
     cli: Path | None = None
+    features: tuple[str, ...] = ()  # the bindings' cargo features (monolith packages) in this build
+    api: dict | None = None  # the build script's parity_api.json: facts and wrappers of this build
+    compiler_cache: str = ""
     results: dict[str, BuildResult] = dataclasses.field(default_factory=dict)
 
     def describe(self) -> list[str]:
         lines = [f"checkout: {self.monolith_root} (revision {self.revision})", f"build dir: {self.build_dir}"]
         for name, result in self.results.items():
-            lines.append(f"{name}: {result.action} in {result.seconds:.2f}s")
+            what = f"{name} [{', '.join(self.features) or 'no package'}]" if name == "bindings" else name
+            lines.append(f"{what}: {result.action} in {result.seconds:.2f}s")
+        if self.api is not None:
+            facts = self.api.get("facts", [])
+            absent = [f["value"] for f in facts if not f["holds"]]
+            lines.append(f"api facts: {len(facts) - len(absent)} of {len(facts)} hold"
+                         + (f"; false in this checkout: {', '.join(absent)}" if absent else ""))
+        if self.compiler_cache and any(r.action == "built" for r in self.results.values()):
+            lines.append(self.compiler_cache)
         if self.python_path:
             lines.append(f"python path: {self.python_path}")
         if self.cli:
@@ -85,9 +107,18 @@ def build_key(monolith_root: Path, revision: str) -> str:
     return f"{name}-{digest}"
 
 
-def _rebuild_command(root: Path, what: str, bindings_dir: Path, cache: Path) -> str:
+def feature_key(features: Iterable[str]) -> str:
+    """The directory name of one feature set's artifacts: ``agent_service+native_training`` (or a hash)."""
+    names = sorted(set(features))
+    key = "+".join(names) or "no-package"
+    return key if len(key) <= 60 else "features-" + hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def _rebuild_command(root: Path, what: str, bindings_dir: Path, cache: Path, features: Iterable[str] = ()) -> str:
     argv = [sys.executable, "-m", "pytest_monolith_parity", "build-rust", "--monolith-root", str(root),
             "--what", what]
+    if what == "bindings":
+        argv += ["--features", ",".join(sorted(features)) or "none"]
     if bindings_dir != default_bindings_dir().resolve():
         argv += ["--bindings-dir", str(bindings_dir)]
     if cache != cache_root():
@@ -95,17 +126,22 @@ def _rebuild_command(root: Path, what: str, bindings_dir: Path, cache: Path) -> 
     return shlex.join(["python" if a == sys.executable else a for a in argv])
 
 
-def ensure(monolith_root: str | Path, *, what: Iterable[str] = ("bindings",), mode: str = "auto",
-           cache_dir: str | Path | None = None, bindings_dir: str | Path | None = None,
+def ensure(monolith_root: str | Path, *, what: Iterable[str] = ("bindings",), features: Iterable[str] | None = None,
+           mode: str = "auto", cache_dir: str | Path | None = None, bindings_dir: str | Path | None = None,
            target_dir: str | Path | None = None, jobs: int | None = None, cargo_bin: str | None = None,
-           log: Callable[[str], None] | None = None) -> RustArtifacts:
+           log: Callable[[str], None] | None = None, progress: bool | TextIO = False) -> RustArtifacts:
     """Build (per ``mode``) and locate the requested artifacts of one checkout.
 
     ``what``: any of ``"bindings"`` (the PyO3 extension) and ``"cli"`` (monolith-rs's
-    ``monolith`` binary).  ``target_dir`` overrides the per-checkout
-    CARGO_TARGET_DIR (tests share one).  ``jobs``: cargo ``-j`` (default 2,
-    or cargo's own ``CARGO_BUILD_JOBS`` when set).  ``log`` receives cargo's
-    output lines as they come.
+    ``monolith`` binary).  ``features``: the bindings' cargo features -- monolith
+    packages (``bindings.toml`` ``[features]``) -- to compile; None means all of
+    them.  Each feature set has its own installed artifact (``lib/<features>/``)
+    and stamp, so switching selections does not rebuild one artifact back and
+    forth.  ``target_dir`` overrides the per-checkout CARGO_TARGET_DIR (tests
+    share one).  ``jobs``: cargo ``-j`` (default 2, or cargo's own
+    ``CARGO_BUILD_JOBS`` when set).  ``log`` receives cargo's output lines as
+    they come; ``progress`` (True: stderr, or a stream) shows a progress line
+    per cargo build (:mod:`pytest_monolith_parity.progress`).
     """
     what = list(dict.fromkeys(what))
     unknown = [w for w in what if w not in ARTIFACTS]
@@ -117,36 +153,79 @@ def ensure(monolith_root: str | Path, *, what: Iterable[str] = ("bindings",), mo
     root = workspace.monolith_root
     revision = git_revision(root)
     template = BindingsTemplate.load(bindings_dir)
+    features = _check_features(template, features)
     cache = cache_root(cache_dir)
     build_dir = cache / build_key(root, revision)
-    artifacts = RustArtifacts(monolith_root=root, revision=revision, build_dir=build_dir)
+    wrapper, cache_line = compiler_cache.wrapper_env()
+    artifacts = RustArtifacts(monolith_root=root, revision=revision, build_dir=build_dir, features=tuple(features),
+                              compiler_cache=cache_line)
     target = Path(target_dir).expanduser().resolve() if target_dir else build_dir / "target"
     if jobs is None and not os.environ.get("CARGO_BUILD_JOBS"):
         jobs = DEFAULT_JOBS
     generator = [Path(__file__).resolve().parent]
     common = workspace.inputs() + generator
+    cargo_program = cargo.cargo_program(cargo_bin)
+    stream = progress if progress not in (True, False) else (sys.stderr if progress else None)
 
     def overlay() -> Overlay:
         return write_overlay(workspace, template, build_dir)
 
-    env = {"MONOLITH_PARITY_CHECKOUT": str(root), "MONOLITH_PARITY_REVISION": revision}
+    def reporter(title: str, total: int | None) -> Progress | None:
+        if stream is None:
+            return None
+        return Progress(title, total=total, unit="crates", approximate=True, stream=stream)
+
+    env = {"MONOLITH_PARITY_CHECKOUT": str(root), "MONOLITH_PARITY_REVISION": revision, **wrapper}
     if "bindings" in what:
-        extension = build_dir / "lib" / (template.lib_name + cargo.extension_suffix(template.abi3))
-        crates = workspace.closure(workspace.crate_dir(name) for name in _monolith_dependencies(workspace, template))
+        key = feature_key(features)
+        lib_dir = build_dir / "lib" / key
+        extension = lib_dir / (template.lib_name + cargo.extension_suffix(template.abi3))
+        api_file = lib_dir / API_FILE
+        crates = workspace.closure(workspace.crate_dir(name)
+                                   for name in _monolith_dependencies(workspace, template, features))
 
         def build_bindings() -> None:
             made = overlay()
-            messages = cargo.build(cargo.cargo_program(cargo_bin), made.manifest, made.bindings_package, ["--lib"],
-                                   target_dir=target, jobs=jobs, log_path=build_dir / "logs" / "bindings.log",
-                                   env={**env, "PYO3_BUILD_EXTENSION_MODULE": "1", "PYO3_PYTHON": sys.executable},
-                                   log=log)
-            cargo.install(cargo.find_artifact(messages, made.lib_name, "cdylib"), extension)
+            cargo_features = [f"{made.bindings_package}/{f}" for f in features]
+            meta = cargo.metadata(cargo_program, made.manifest, features=cargo_features, env=env)
+            graph = analyse(meta, made.bindings_package, workspace.root)
+            crates_file = build_dir / f"api-crates-{key}.tsv"
+            text = graph.api_crates_text().encode()
+            if not crates_file.is_file() or crates_file.read_bytes() != text:  # build.rs reruns when it changes
+                atomic_write(crates_file, text)
+            bar = reporter(f"rust bindings [{', '.join(features) or 'no package'}]", graph.units)
+            try:
+                with target_lock(target):  # the guard must not delete fingerprints another build is writing
+                    guard_checkout_crates(target, [c.directory for c in graph.crates])
+                    messages = cargo.build(cargo_program, made.manifest, made.bindings_package, ["--lib"],
+                                       target_dir=target, jobs=jobs, log_path=build_dir / "logs" / f"bindings-{key}.log",
+                                           env={**env, "PYO3_BUILD_EXTENSION_MODULE": "1", "PYO3_PYTHON": sys.executable,
+                                                API_CRATES_ENV: str(crates_file)},
+                                           log=log, features=[f for f in features], progress=bar)
+                    record_checkout_crates(target, [c.directory for c in graph.crates])
+                    # installed under the lock: another build in this target dir rewrites the uplifted files
+                    if template.build_script is not None:  # bindings without a build script have no API facts
+                        out_dir = cargo.build_script_out_dir(messages, made.bindings_package)
+                        if out_dir is None or not (out_dir / API_FILE).is_file():
+                            raise BuildError(f"cargo built {made.bindings_package} but its build script wrote no "
+                                             f"{API_FILE} ({template.build_script} must call "
+                                             "parity_api_scan::Scan::run)")
+                        cargo.install(out_dir / API_FILE, api_file)
+                    cargo.install(cargo.find_artifact(messages, made.lib_name, "cdylib"), extension)
+            except BuildError:
+                if bar is not None:
+                    bar.finish("failed")
+                raise
+            if bar is not None:
+                bar.finish("built")
 
         artifacts.results["bindings"] = ensure_built(
-            mode, _rebuild_command(root, "bindings", template.directory, cache),
-            template.sources() + common + crates, build_dir / "stamp-bindings.json",
-            run=build_bindings, outputs=[extension])
+            mode, _rebuild_command(root, "bindings", template.directory, cache, features),
+            template.sources() + common + crates, build_dir / f"stamp-bindings-{key}.json",
+            run=build_bindings, outputs=[extension] + ([api_file] if template.build_script else []))
         artifacts.extension, artifacts.python_path = extension, extension.parent
+        if api_file.is_file():
+            artifacts.api = json.loads(api_file.read_text("utf-8"))
     if "cli" in what:
         cli_crate_dir = workspace.crate_dir(CLI_CRATE)
         binary = build_dir / "bin" / _cli_bin_name(workspace, cli_crate_dir)
@@ -155,10 +234,22 @@ def ensure(monolith_root: str | Path, *, what: Iterable[str] = ("bindings",), mo
             made = overlay()
             if made.cli_package is None:
                 raise RustSetupError(f"{cli_crate_dir} has no binary target (src/main.rs or [[bin]]) to build")
-            messages = cargo.build(cargo.cargo_program(cargo_bin), made.manifest, made.cli_package,
-                                   ["--bin", made.cli_bin], target_dir=target, jobs=jobs, env=env,
-                                   log_path=build_dir / "logs" / "cli.log", log=log)
-            cargo.install(cargo.find_artifact(messages, made.cli_bin, "bin"), binary)
+            graph = analyse(cargo.metadata(cargo_program, made.manifest, env=env), made.cli_package, workspace.root)
+            bar = reporter("rust cli (monolith)", graph.units)
+            try:
+                with target_lock(target):
+                    guard_checkout_crates(target, [c.directory for c in graph.crates])
+                    messages = cargo.build(cargo_program, made.manifest, made.cli_package, ["--bin", made.cli_bin],
+                                           target_dir=target, jobs=jobs, env=env,
+                                           log_path=build_dir / "logs" / "cli.log", log=log, progress=bar)
+                    record_checkout_crates(target, [c.directory for c in graph.crates])
+                    cargo.install(cargo.find_artifact(messages, made.cli_bin, "bin"), binary)
+            except BuildError:
+                if bar is not None:
+                    bar.finish("failed")
+                raise
+            if bar is not None:
+                bar.finish("built")
 
         artifacts.results["cli"] = ensure_built(
             mode, _rebuild_command(root, "cli", template.directory, cache),
@@ -168,11 +259,51 @@ def ensure(monolith_root: str | Path, *, what: Iterable[str] = ("bindings",), mo
     return artifacts
 
 
-def _monolith_dependencies(workspace: RustWorkspace, template: BindingsTemplate) -> list[str]:
-    """Template dependencies that are checkout crates (``workspace = true`` entries with a path)."""
+def _check_features(template: BindingsTemplate, features: Iterable[str] | None) -> list[str]:
+    known = template.features
+    if features is None:
+        return sorted(known)
+    chosen = sorted(set(features))
+    unknown = [f for f in chosen if f not in known]
+    if unknown:
+        raise RustSetupError(f"the bindings have no feature {', '.join(map(repr, unknown))}: {template.path} "
+                             f"[features] lists {', '.join(sorted(known)) or 'none'} (one per monolith package)")
+    return chosen
+
+
+def _enabled_dependencies(template: BindingsTemplate, features: Iterable[str]) -> set[str]:
+    """Optional dependencies these features turn on (``dep:x``, ``x/feature``, or a feature named ``x``)."""
+    table = template.features
+    enabled: set[str] = set()
+    pending = list(features)
+    seen: set[str] = set()
+    while pending:
+        feature = pending.pop()
+        if feature in seen:
+            continue
+        seen.add(feature)
+        for item in table.get(feature, []):
+            if item.startswith("dep:"):
+                enabled.add(item[4:])
+            elif "/" in item:
+                enabled.add(item.split("/", 1)[0].rstrip("?"))
+            elif item in table:
+                pending.append(item)
+            else:
+                enabled.add(item)
+    return enabled
+
+
+def _monolith_dependencies(workspace: RustWorkspace, template: BindingsTemplate,
+                           features: Iterable[str] = ()) -> list[str]:
+    """Template dependencies that are checkout crates (``workspace = true`` entries with a path) in this build:
+    the non-optional ones and those the features enable."""
     names = []
+    enabled = _enabled_dependencies(template, features)
     for table in ("dependencies", "build-dependencies"):
         for name, spec in template.manifest.get(table, {}).items():
+            if isinstance(spec, dict) and spec.get("optional") and name not in enabled:
+                continue
             resolved = workspace.resolve(name, spec, template.directory, str(template.path))
             if "path" in resolved and Path(resolved["path"]).is_relative_to(workspace.root):
                 names.append(name)
@@ -185,13 +316,64 @@ def _cli_bin_name(workspace: RustWorkspace, crate_dir: Path) -> str:
     return bins[0]["name"] + (".exe" if sys.platform == "win32" else "")
 
 
-def prepare(settings: "Settings", *, what: Iterable[str] = ("bindings",),
-            log: Callable[[str], None] | None = None) -> RustArtifacts:
+def prepare(settings: "Settings", *, what: Iterable[str] = ("bindings",), features: Iterable[str] | None = None,
+            log: Callable[[str], None] | None = None, progress: bool | TextIO = False) -> RustArtifacts:
     """The plugin's entry: build what a run needs for ``settings.monolith_root`` per ``settings.rust_build``."""
     if not settings.monolith_root:
         raise RustSetupError("no monolith checkout configured: set MONOLITH_ROOT, pass --monolith-root, or add "
                              "monolith_root under [tool.monolith_parity] in pyproject.toml")
-    return ensure(settings.path(settings.monolith_root), what=what, mode=settings.rust_build, log=log)
+    return ensure(settings.path(settings.monolith_root), what=what, features=features, mode=settings.rust_build,
+                  log=log, progress=progress)
+
+
+def bindings_features(bindings_dir: str | Path | None = None) -> list[str]:
+    """The bindings' cargo features: the monolith packages that have wrappers."""
+    return sorted(BindingsTemplate.load(bindings_dir).features)
+
+
+def target_lock(target: Path) -> FileLock:
+    """One harness build at a time per target directory (cargo locks it too, but not our guard around it)."""
+    target.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(target) + ".parity-build.lock")
+
+
+def guard_checkout_crates(target: Path, crate_dirs: Iterable[Path]) -> None:
+    """Make cargo rebuild every checkout crate whose *content* changed since the last build in ``target``.
+
+    Cargo decides freshness by mtimes; a checkout updated with old mtimes
+    (``cp -p``, ``rsync -a``, an unpacked archive) would otherwise keep the old
+    artifacts -- verdicts about code that is not on disk.  The digest of each
+    crate's sources is recorded after a build; a crate whose digest differs
+    loses its cargo fingerprints (only inside our target directory), so cargo
+    recompiles it and everything that depends on it.
+    """
+    record = target / DIGESTS_FILE
+    recorded = json.loads(record.read_text()) if record.is_file() else {}
+    fingerprints = target / "release" / ".fingerprint"
+    if not fingerprints.is_dir():
+        return
+    for directory in crate_dirs:
+        if recorded.get(str(directory)) == root_digest(directory):
+            continue
+        name = _package_name(directory)
+        for stale in fingerprints.glob(f"{name}-*"):
+            if stale.name[len(name) + 1:].isalnum():
+                shutil.rmtree(stale, ignore_errors=True)
+
+
+def record_checkout_crates(target: Path, crate_dirs: Iterable[Path]) -> None:
+    record = target / DIGESTS_FILE
+    recorded = json.loads(record.read_text()) if record.is_file() else {}
+    recorded.update({str(d): root_digest(d) for d in crate_dirs})
+    atomic_write(record, json.dumps(recorded, indent=1, sort_keys=True).encode())
+
+
+def _package_name(crate_dir: Path) -> str:
+    try:
+        with (crate_dir / "Cargo.toml").open("rb") as handle:
+            return tomllib.load(handle)["package"]["name"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return crate_dir.name
 
 
 def activate(artifacts: RustArtifacts) -> None:

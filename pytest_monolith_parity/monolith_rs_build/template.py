@@ -50,6 +50,9 @@ class BindingsTemplate:
                 raise RustSetupError(f"{template}: [package] and [lib] both need a name")
         if "path" in manifest["lib"]:
             raise RustSetupError(f"{template}: remove [lib] path; the build sets it to {directory}/src/lib.rs")
+        if "build" in manifest["package"]:
+            raise RustSetupError(f"{template}: remove [package] build; the build uses {directory}/build.rs when "
+                                 "it exists")
         return cls(directory=directory, manifest=manifest)
 
     @property
@@ -70,5 +73,16 @@ class BindingsTemplate:
         pyo3 = self.manifest.get("dependencies", {}).get("pyo3", {})
         return isinstance(pyo3, dict) and any(f.startswith("abi3") for f in pyo3.get("features", []))
 
+    @property
+    def build_script(self) -> Path | None:
+        script = self.directory / "build.rs"
+        return script if script.is_file() else None
+
+    @property
+    def features(self) -> dict[str, list[str]]:
+        """``[features]``: one per monolith package (``agent_service``), naming the crates it enables."""
+        return {name: list(items) for name, items in self.manifest.get("features", {}).items()}
+
     def sources(self) -> list[Path]:
-        return [self.path, self.directory / "src"]
+        """Everything the bindings build reads from this directory: manifest, build script, sources, helpers."""
+        return [self.directory]

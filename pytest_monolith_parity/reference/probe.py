@@ -83,6 +83,7 @@ class ProbeRow:
     seconds: float = 0.0
     custom_ops: list[str] = dataclasses.field(default_factory=list)
     traceback: str = ""
+    custom_ops_built: list[str] = dataclasses.field(default_factory=list)  # of custom_ops: a built kernel runs them
 
     @property
     def is_test(self) -> bool:
@@ -90,7 +91,8 @@ class ProbeRow:
 
     def to_json(self) -> dict[str, Any]:
         return {"path": self.path, "class": self.klass, "detail": self.detail, "seconds": self.seconds,
-                "custom_ops": self.custom_ops, "traceback": self.traceback}
+                "custom_ops": self.custom_ops, "custom_ops_built": self.custom_ops_built,
+                "traceback": self.traceback}
 
 
 @dataclasses.dataclass
@@ -109,7 +111,13 @@ class ProbeResult:
 
     def summary(self) -> dict[str, Any]:
         non_test = [row for row in self.rows if not row.is_test]
+        importable = [row for row in self.rows if row.klass == "importable"]
         return {
+            "custom_op_modules": sum(1 for row in importable if row.custom_ops),
+            "custom_op_modules_all_built": sum(1 for row in importable if row.custom_ops
+                                               and set(row.custom_ops) <= set(row.custom_ops_built)),
+            "custom_op_uses": sum(len(row.custom_ops) for row in importable),
+            "custom_op_uses_built": sum(len(row.custom_ops_built) for row in importable),
             "files": len(self.rows),
             "importable": sum(row.klass == "importable" for row in self.rows),
             "non_test_files": len(non_test),
@@ -238,6 +246,30 @@ def custom_op_uses(source: str) -> list[str]:
     return sorted(ops)
 
 
+def custom_ops_reached(root: Path, path: str) -> list[str]:
+    """Custom ops a file uses, and those of the monolith modules it imports directly (what its cases may call)."""
+    file = root / path
+    if not file.is_file():
+        return []
+    source = file.read_text("utf-8", errors="replace")
+    found = set(custom_op_uses(source))
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return sorted(found)
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("monolith."):
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names if alias.name.startswith("monolith.")]
+        for name in names:
+            candidate = root.joinpath(*name.split(".")).with_suffix(".py")
+            if candidate.is_file() and candidate != file:
+                found.update(custom_op_uses(candidate.read_text("utf-8", errors="replace")))
+    return sorted(found)
+
+
 # -- the driver ------------------------------------------------------------------
 class ProbeError(RuntimeError):
     """A probe worker could not start; the message carries its stderr."""
@@ -328,8 +360,13 @@ def probe(checkout: Checkout | str | Path, files: Sequence[str] | None = None, *
           timeout: float = 60.0, cache_dir: str | Path | None = None,
           serving_proto_dirs: Iterable[str | Path] | None = None, start_timeout: float = 180.0,
           prewarm: bool = True, python: str = sys.executable,
-          progress: Callable[[ProbeRow, int, int], None] | None = None) -> ProbeResult:
-    """Classify ``files`` (default: every ``*.py`` under ``monolith/``) with ``workers`` worker processes."""
+          progress: Callable[[ProbeRow, int, int], None] | None = None,
+          kernels_manifest: str | Path | None = None) -> ProbeResult:
+    """Classify ``files`` (default: every ``*.py`` under ``monolith/``) with ``workers`` worker processes.
+
+    With ``kernels_manifest``, the workers bind ``gen_monolith_ops`` to the kernels already in the cache
+    (they build nothing) and each row says which of its custom ops have a built kernel.
+    """
     if not isinstance(checkout, Checkout):
         checkout = Checkout.open(checkout)
     start = time.perf_counter()
@@ -346,6 +383,15 @@ def probe(checkout: Checkout | str | Path, files: Sequence[str] | None = None, *
     package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join([package_root, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]])
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    kernels = None
+    if kernels_manifest is not None:
+        from ..kernel_build import KernelSet, load_manifest
+
+        kernels = KernelSet(load_manifest(kernels_manifest), checkout.root, build_missing=False)
+        env["MONOLITH_PARITY_KERNELS"] = str(Path(kernels_manifest).resolve())
+        env["MONOLITH_PARITY_KERNEL_BUILD"] = "never"
+    else:
+        env.pop("MONOLITH_PARITY_KERNELS", None)
 
     results: dict[str, ProbeRow] = {}
     pending: queue.Queue[str] = queue.Queue()
@@ -394,11 +440,21 @@ def probe(checkout: Checkout | str | Path, files: Sequence[str] | None = None, *
         if row.klass in {"importable", "needs custom op", "import error", "broken on this TensorFlow"}:
             source = (checkout.root / row.path).read_text("utf-8", errors="replace")
             row.custom_ops = custom_op_uses(source)
+            if kernels is not None:
+                row.custom_ops_built = [op for op in row.custom_ops if not kernels.status(op)[1]]
     rows = [results[path] for path in paths]
     return ProbeResult(checkout=str(checkout.root), revision=checkout.revision, rows=rows,
                        seconds=time.perf_counter() - start, workers=len(threads),
                        environment={"protos": str(built.directory), "python": python,
-                                    "timeout": timeout, "workers_ready": started})
+                                    "timeout": timeout, "workers_ready": started,
+                                    "tensorflow_shims": [dataclasses.asdict(s) for s in _tf_shims()],
+                                    "kernels": kernels.summary() if kernels is not None else None})
+
+
+def _tf_shims() -> list[Any]:
+    from .tf_compat import SHIMS
+
+    return list(SHIMS)
 
 
 def _row(answer: dict[str, Any]) -> ProbeRow:
@@ -420,14 +476,19 @@ def render(result: ProbeResult, fmt: str = "table") -> str:
     counts = ", ".join(f"{klass}: {count}" for klass, count in summary["counts"].items() if count)
     headline = (f"{summary['importable']} of {summary['files']} files import "
                 f"({summary['non_test_importable']} of {summary['non_test_files']} non-test modules); {counts}; "
-                f"{result.seconds:.1f}s with {result.workers} worker(s)")
+                f"custom ops called by importable files: {summary['custom_op_uses_built']} of "
+                f"{summary['custom_op_uses']} built; {result.seconds:.1f}s with {result.workers} worker(s)")
     if fmt == "tsv":
         lines = [f"# Import probe of {result.checkout} (revision {result.revision}).",
                  f"# Result: {headline}.",
-                 "# Columns: file, class, detail, seconds, custom ops (static)."]
+                 *[f"# TensorFlow shim: {s['module']}{'.' + s['name'] if s['name'] else ''} -> {s['kind']}"
+                   f"{' of ' + s['target'] if s['target'] else ''}"
+                   for s in result.environment.get("tensorflow_shims", [])],
+                 "# Columns: file, class, detail, seconds, custom ops (static), custom ops with a built kernel."]
         for row in result.rows:
             detail = row.detail.replace("\t", " ").replace("\n", " ")
-            lines.append("\t".join([row.path, row.klass, detail, f"{row.seconds:.3f}", ",".join(row.custom_ops)]))
+            lines.append("\t".join([row.path, row.klass, detail, f"{row.seconds:.3f}", ",".join(row.custom_ops),
+                                    ",".join(row.custom_ops_built)]))
         return "\n".join(lines) + "\n"
     if fmt != "table":
         raise ValueError(f"unknown format {fmt!r}: use table, tsv or json")
@@ -437,5 +498,10 @@ def render(result: ProbeResult, fmt: str = "table") -> str:
     for row in result.rows:
         detail = row.detail.splitlines()[0] if row.detail else ""
         lines.append(f"{row.path.ljust(width)}  {row.klass.ljust(klass_width)}  {detail[:160]}")
+    shims = result.environment.get("tensorflow_shims", [])
+    if shims:
+        lines += ["", "TensorFlow shims:"]
+        lines += [f"  {s['module']}{'.' + s['name'] if s['name'] else ''}: {s['kind']}"
+                  f"{' of ' + s['target'] if s['target'] else ''} ({s['why']})" for s in shims]
     lines += ["", headline]
     return "\n".join(lines) + "\n"

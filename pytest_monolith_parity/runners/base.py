@@ -51,6 +51,12 @@ class Runner(abc.ABC):
     """
 
     side: str = "?"
+    #: Set by :meth:`validate` after the Rust build: the call's Rust function is not in this checkout
+    #: (its message is the verdict's, ``<symbol> not in this checkout``) ...
+    unavailable: str | None = None
+    #: ... or it cannot be called for a reason the bindings explain (a signature no wrapper handles):
+    #: every input of the case is then a harness error with this message.
+    unusable: str | None = None
 
     def __init__(self, *, post: Callable[[Any], Any] | None = None, adapt: Callable[..., Any] | None = None,
                  around: Callable[..., ContextManager[Any]] | None = None):
@@ -78,7 +84,11 @@ class Runner(abc.ABC):
         """Perform the call itself and classify how it ended."""
 
     def validate(self, settings: "Settings") -> None:
-        """Check at collection time that the call can be made; raise RunnerConfigError if not."""
+        """Check, after collection and the Rust build, that the call can be made; raise RunnerConfigError if not."""
+
+    def needs_artifacts(self, settings: "Settings") -> set[str]:
+        """The Rust artifacts of a checkout this call needs: ``bindings``, ``cli`` or none."""
+        return set()
 
     @abc.abstractmethod
     def describe(self) -> str:

@@ -73,6 +73,10 @@ class CliRun(Runner):
         self.text = text
         self.program = list(program)
 
+    def needs_artifacts(self, settings: "Settings") -> set[str]:
+        static = [*self.program, *([] if callable(self.argv) else self.argv)]
+        return {"cli"} if any("{rust_cli}" in part for part in static) else set()
+
     def validate(self, settings: "Settings") -> None:
         static = [*self.program, *([] if callable(self.argv) else self.argv)]
         if any("{rust_cli}" in part for part in static) and not settings.rust_cli:

@@ -44,14 +44,45 @@ class Pyo3Call(Runner):
         return self.module or settings.rust_module
 
     def validate(self, settings: "Settings") -> None:
+        """The function exists -- or the bindings say why it is not in this build (``__parity_api__``).
+
+        Not in this checkout: the case is *rust unavailable* (``self.unavailable``).  A signature no
+        wrapper variant handles: its inputs are harness errors (``self.unusable``).  Anything else
+        (a misspelt name, a wrapper not registered, a package not built) fails collection.
+        """
         module = import_extension(self.module_name(settings), settings)
-        if not callable(getattr(module, self.function, None)):
-            available = sorted(n for n in dir(module) if not n.startswith("_") and callable(getattr(module, n)))
+        self.unavailable = self.unusable = None
+        if callable(getattr(module, self.function, None)):
+            return
+        name = self.module_name(settings)
+        wrappers = (getattr(module, "__parity_api__", None) or {}).get("wrappers", {})
+        wrapper = wrappers.get(self.function)
+        status = wrapper["status"] if wrapper else None
+        if status == "missing":
+            self.unavailable = wrapper["message"]
+            return
+        if status in ("signature", "cfg"):
+            self.unusable = f"{wrapper['message']} ({wrapper['file']}): add a wrapper variant for it"
+            return
+        if status == "not built":
             raise RunnerConfigError(
-                f"the Rust extension {self.module_name(settings)!r} has no function {self.function!r}. "
-                f"Available: {', '.join(available) or '(none)'}. Fix the name in the case, or add the wrapper "
-                "to the bindings crate and rebuild."
-            )
+                f"{self.function!r} is a wrapper of package {wrapper['package']!r} ({wrapper['file']}), which this "
+                f"build of {name!r} did not compile: {wrapper['message']}. Build it with that package's feature "
+                "(python -m pytest_monolith_parity build-rust --features ...)")
+        if status == "present":
+            raise RunnerConfigError(
+                f"{self.function!r} is compiled into {name!r} ({wrapper['file']}) but not registered: add "
+                f"`m.add_function(wrap_pyfunction!({self.function}, m)?)?` to register() in that file")
+        available = sorted(n for n in dir(module) if not n.startswith("_") and callable(getattr(module, n)))
+        elsewhere = sorted(n for n, w in wrappers.items() if w["status"] != "present" and n not in available)
+        raise RunnerConfigError(
+            f"the Rust extension {name!r} has no function {self.function!r}. "
+            f"Available: {', '.join(available) or '(none)'}"
+            + (f"; in the bindings but not in this build: {', '.join(elsewhere)}" if elsewhere else "")
+            + ". Fix the name in the case, or add the wrapper to the bindings crate and rebuild.")
+
+    def needs_artifacts(self, settings: "Settings") -> set[str]:
+        return {"bindings"} if self.module_name(settings) == settings.rust_module else set()
 
     def call(self, args: Args, context: "RunContext") -> "SideResult":
         module_name = self.module_name(context.settings)
@@ -106,7 +137,7 @@ class WorkerCall(Runner):
         return f"worker {self.function}"
 
 
-class DriverCall(Runner):
+class DriverCall(Runner):  # its `needs` attribute is the PyO3 function; its artifacts: needs_artifacts()
     """Calls a Python function that drives the Rust bindings through a sequence of operations.
 
     For stateful APIs (a backend object, a ZooKeeper session) one PyO3 call is
@@ -129,7 +160,12 @@ class DriverCall(Runner):
 
     def validate(self, settings: "Settings") -> None:
         if self.needs is not None:
-            Pyo3Call(self.needs).validate(settings)
+            needed = Pyo3Call(self.needs)
+            needed.validate(settings)
+            self.unavailable, self.unusable = needed.unavailable, needed.unusable
+
+    def needs_artifacts(self, settings: "Settings") -> set[str]:
+        return {"bindings"}
 
     def call(self, args: Args, context: "RunContext") -> "SideResult":
         return self.finish(call_in_process(self.side, self.function, self.adapt_args(args)))

@@ -35,6 +35,18 @@ create_exception!(
 );
 create_exception!(
     monolith_parity_rs,
+    DiscoveryError,
+    MonolithError,
+    "monolith_training::discovery::DiscoveryError."
+);
+create_exception!(
+    monolith_parity_rs,
+    DeviceUtilsError,
+    MonolithError,
+    "monolith_training::native_training::device_utils::DeviceUtilsError (only some revisions have it)."
+);
+create_exception!(
+    monolith_parity_rs,
     UnsupportedByPort,
     MonolithError,
     "The input is valid for the Python reference but the Rust API cannot express it (a parameter or value it lacks)."
@@ -46,6 +58,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ServingError", py.get_type::<ServingError>())?;
     m.add("SerdeJsonError", py.get_type::<SerdeJsonError>())?;
     m.add("IoError", py.get_type::<IoError>())?;
+    m.add("DiscoveryError", py.get_type::<DiscoveryError>())?;
+    m.add("DeviceUtilsError", py.get_type::<DeviceUtilsError>())?;
     m.add("UnsupportedByPort", py.get_type::<UnsupportedByPort>())?;
     Ok(())
 }
@@ -68,6 +82,7 @@ fn with_kind(err: PyErr, kind: String) -> PyErr {
     err
 }
 
+#[cfg(feature = "agent_service")]
 pub fn serving(e: monolith_serving::ServingError) -> PyErr {
     let kind = variant(&format!("{e:?}"));
     with_kind(ServingError::new_err(e.to_string()), kind)
@@ -81,6 +96,19 @@ pub fn serde_json(e: serde_json::Error) -> PyErr {
 pub fn io(e: std::io::Error) -> PyErr {
     let kind = format!("{:?}", e.kind());
     with_kind(IoError::new_err(e.to_string()), kind)
+}
+
+/// Generic over the error type, so it compiles against revisions whose error type differs or is absent.
+#[cfg(feature = "native_training")]
+pub fn discovery<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
+    let kind = variant(&format!("{e:?}"));
+    with_kind(DiscoveryError::new_err(e.to_string()), kind)
+}
+
+#[cfg(feature = "native_training")]
+pub fn device_utils<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
+    let kind = variant(&format!("{e:?}"));
+    with_kind(DeviceUtilsError::new_err(e.to_string()), kind)
 }
 
 pub fn unsupported(message: impl Into<String>) -> PyErr {

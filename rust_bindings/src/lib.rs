@@ -8,13 +8,28 @@
 //! Wrappers only convert arguments and results; the behaviour under test is
 //! monolith-rs's own.  Crate errors become the exceptions of [`errors`];
 //! panics are left to PyO3, which raises `pyo3_runtime.PanicException`.
+//!
+//! Each package directory is compiled only with its cargo feature
+//! (`bindings.toml` `[features]`), and a wrapper of an API that only some
+//! revisions have carries `#[cfg(api_has = "...")]` / `#[cfg(api_sig = "...")]`,
+//! decided by `build.rs` from the checkout's sources.  `__parity_api__` (the
+//! build script's `parity_api.json`) tells the harness which wrappers are in
+//! this build and why the others are not (docs/rust-bindings.md).
+
+// A misspelt fact or feature in a cfg is an error, not a silently absent wrapper.
+#![deny(unexpected_cfgs)]
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+#[cfg(feature = "agent_service")]
 mod agent_service;
 mod convert;
 mod errors;
+#[cfg(feature = "native_training")]
+mod native_training;
+
+include!(concat!(env!("OUT_DIR"), "/parity_api.rs"));
 
 /// Which checkout this extension was built from (set by the build, see docs/rust-bindings.md),
 /// so a run can refuse an extension built from another revision.
@@ -31,6 +46,11 @@ fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 fn monolith_parity_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(build_info, m)?)?;
     errors::register(m)?;
+    #[cfg(feature = "agent_service")]
     agent_service::register(m)?;
+    #[cfg(feature = "native_training")]
+    native_training::register(m)?;
+    let api = m.py().import("json")?.call_method1("loads", (PARITY_API_JSON,))?;
+    m.add("__parity_api__", api)?;
     Ok(())
 }

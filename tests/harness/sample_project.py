@@ -11,6 +11,7 @@ import pytest
 SAMPLE = Path(__file__).parents[1] / "sample"
 WORKER = SAMPLE / "rust" / "target" / "release" / "sample-worker"
 WORKER_PR = SAMPLE / "rust" / "target-pr" / "release" / "sample-worker"
+PYO3_PR = SAMPLE / "rust" / "target-pr" / "python"  # the "pr" build of sample_rust (put first on PYTHONPATH)
 
 
 class SampleProject:
@@ -27,6 +28,12 @@ class SampleProject:
         monkeypatch.setenv("MONOLITH_PARITY_RUST_WORKER", str(WORKER))
         monkeypatch.delenv("CI", raising=False)
         monkeypatch.delenv("SAMPLE_REFERENCE_OFFLINE", raising=False)
+
+    def use_pr_pyo3(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Make the pytest subprocesses import the "pr" revision of sample_rust."""
+        if not (PYO3_PR / "sample_rust.abi3.so").exists():
+            pytest.fail(f"the sample's PR pyo3 module is not built ({PYO3_PR}); run `make setup` first")
+        monkeypatch.setenv("PYTHONPATH", str(PYO3_PR))
 
     def run(self, *args: str) -> pytest.RunResult:
         return self.pytester.runpytest_subprocess("-m", "parity", "cases", "--parity-hypothesis-profile", "ci",

@@ -90,9 +90,14 @@ def test_committed_template_names_no_checkout():
     assert "path" not in template.manifest["lib"]
     for table in ("dependencies", "build-dependencies"):
         for name, spec in template.manifest.get(table, {}).items():
-            assert not (isinstance(spec, dict) and "path" in spec), f"{name} must not name a path"
+            if isinstance(spec, dict) and "path" in spec:  # only our own helpers, inside rust_bindings/
+                resolved = (template.directory / spec["path"]).resolve()
+                assert resolved.is_relative_to(template.directory), f"{name} must not name a path outside"
             if name.startswith("monolith-"):
-                assert spec == {"workspace": True}, f"{name} must come from the checkout's workspace"
+                assert spec.get("workspace") is True and set(spec) <= {"workspace", "optional"}, \
+                    f"{name} must come from the checkout's workspace"
+    features = template.manifest["features"]
+    assert {"agent_service", "native_training"} <= set(features), "one feature per monolith package"
     assert "/work/" not in text and "checkouts" not in text and "MONOLITH_ROOT=" not in text
 
 

@@ -24,6 +24,7 @@ def test_builds_once_then_is_a_noop_without_cargo(fake):
     first = fake.ensure()
     assert first.results["bindings"].action == "built"
     assert first.extension == first.python_path / "monolith_parity_rs.abi3.so"
+    assert first.python_path.name == "no-package"  # the fake bindings have no package features
     assert first.build_dir.parent == fake.cache
     assert call_extension(first.python_path) == 41
 
@@ -101,7 +102,7 @@ def test_build_rust_command_prints_paths_and_builds_once_under_concurrency(fake)
     summaries = "".join(err for _, err in outputs)
     assert summaries.count("bindings: built") == 1 and summaries.count("bindings: up to date") == 1
     paths = dict(line.split("=", 1) for line in outputs[0][0].splitlines())
-    assert set(paths) == {"build_dir", "python_path", "extension", "cli"}
+    assert set(paths) == {"build_dir", "python_path", "extension", "features", "cli"}
     assert call_extension(paths["python_path"]) == 41
     assert subprocess.run([paths["cli"]], capture_output=True, text=True).stdout == "answer 41\n"
 
@@ -132,3 +133,19 @@ print(monolith_parity_rs.answer(), child.stdout.strip())
     out = subprocess.run([sys.executable, "-c", shadowed], capture_output=True, text=True, env=env)
     assert out.returncode != 0 and "shadow" in out.stderr and "monolith_rs_build.activate()" in out.stderr
     assert built.extension.exists()
+
+
+def test_build_rust_shows_progress_lines_off_a_tty(fake):
+    fake.ensure()  # pyo3 and friends compiled; the command then rebuilds the bindings only
+    set_bindings_body(fake.bindings, "monolith_core::answer() + 1")
+    argv = [sys.executable, "-m", "pytest_monolith_parity", "build-rust", "--monolith-root", str(fake.checkout),
+            "--bindings-dir", str(fake.bindings), "--cache-dir", str(fake.cache), "--target-dir", str(fake.target)]
+    env = {**__import__("os").environ, "MONOLITH_PARITY_PROGRESS": "plain"}
+    out = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600)
+    assert out.returncode == 0, out.stderr
+    lines = [line for line in out.stderr.splitlines() if line.startswith("rust bindings [no package]: ")]
+    assert lines[0].startswith("rust bindings [no package]: 0/~") and lines[0].endswith(" crates, 0s"), lines
+    assert lines[-1].split(", ")[-2] == "built" and "\r" not in out.stderr, lines
+    assert "bindings [no package]: built in" in out.stderr  # the summary
+    quiet = subprocess.run([*argv, "-q"], capture_output=True, text=True, env=env, timeout=600)
+    assert quiet.returncode == 0 and "rust bindings [" not in quiet.stderr

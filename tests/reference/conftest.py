@@ -195,6 +195,33 @@ def fresh_root(tmp_path) -> Path:
     return write_checkout(tmp_path / "checkout")
 
 
+KERNELS = Path(__file__).resolve().parent / "kernels"
+SCALE_OPS = """
+    from monolith.native_training.runtime.ops import gen_monolith_ops
+
+    ops = gen_monolith_ops
+
+    def scale_add(x, scale):
+        return ops.parity_scale_add(x, scale=scale)
+
+    def no_kernel(x):
+        return ops.parity_no_kernel(x)
+
+    def broken(x):
+        return ops.ParityBroken(x)
+"""
+
+
+@pytest.fixture(scope="session")
+def kernel_checkout(tmp_path_factory) -> Path:
+    """The fake checkout plus a module calling our own custom ops and a kernel that does not compile."""
+    root = write_checkout(tmp_path_factory.mktemp("kernel-checkout"),
+                          {**FILES, "monolith/native_training/scale_ops.py": SCALE_OPS})
+    broken = root / "monolith/native_training/runtime/ops/parity_broken_kernel.cc"
+    broken.write_bytes((KERNELS / "parity_broken_kernel.cc").read_bytes())
+    return root
+
+
 @pytest.fixture(scope="session")
 def proto_cache(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("proto-cache")
@@ -204,5 +231,6 @@ def proto_cache(tmp_path_factory) -> Path:
 def _no_environment_left_behind(monkeypatch):
     monkeypatch.delenv("MONOLITH_PARITY_SERVING_PROTO_PATH", raising=False)
     monkeypatch.delenv("MONOLITH_PARITY_PROTO_CACHE", raising=False)
+    monkeypatch.delenv("MONOLITH_PARITY_KERNELS", raising=False)
     yield
     bootstrap.deactivate()

@@ -65,7 +65,9 @@ def test_generated_protos_import_with_services(env):
 def test_custom_op_stand_in_imports_and_raises_on_use(env):
     hash_ops = importlib.import_module("monolith.native_training.hash_ops")
     with pytest.raises(ReferenceUnavailable,
-                       match=r"^custom op hash_table_lookup is not built \(needs the Bazel-built libmonolith ops\)$"):
+                       match=r"^custom op hash_table_lookup is not built: no kernel manifest is configured "
+                             r"\(kernels_manifest / MONOLITH_PARITY_KERNELS; python -m pytest_monolith_parity "
+                             r"build-ops builds the declared kernels\)$"):
         hash_ops.lookup(1)
     ops = importlib.import_module("monolith.native_training.runtime.ops.gen_monolith_ops")
     assert isinstance(ops, bootstrap.StandInModule)

@@ -108,6 +108,8 @@ def synthetic_records() -> list[dict[str, Any]]:
                 message="no golden yet: run pytest -m parity --update-golden -k 'add'"),
         _record(ops, "sub", "tf", "reference unavailable", message="tensorflow custom op not built",
                 python=_side("python", "unavailable", message="custom op <libhash.so> not built")),
+        _record(ops, "sub", "branch_only", "rust unavailable", message="monolith_core::ops::sub not in this checkout",
+                python=None, rust=None),
         _record(text, "escape", "<b>&\"'", "harness error", message="comparator raised " + NASTY,
                 inputs="'<b>&\"\\''"),
         _record(text, "escape", "plain", "match", metrics={"max_abs": float("nan")}),

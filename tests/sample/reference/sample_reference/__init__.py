@@ -30,6 +30,8 @@ __all__ = [
     "normalize_name",
     "crash",
     "version",
+    "word_count",
+    "clamp",
     "Record",
 ]
 
@@ -115,3 +117,15 @@ def crash(code: int) -> None:
 
 def version() -> str:
     return "1.0"
+
+
+def word_count(s: str) -> int:
+    """Number of whitespace-separated words (the Rust port has it only in its "pr" revision)."""
+    return len(s.split())
+
+
+def clamp(x: int, lo: int, hi: int) -> int:
+    """``x`` limited to ``lo..hi``; ``ValueError`` when ``lo > hi`` (the Rust signature differs by revision)."""
+    if lo > hi:
+        raise ValueError(f"clamp: lo {lo} > hi {hi}")
+    return max(lo, min(x, hi))

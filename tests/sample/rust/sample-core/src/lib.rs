@@ -299,6 +299,31 @@ pub fn version() -> &'static str {
     "1.0"
 }
 
+/// Number of whitespace-separated words.  Only the "pull request" revision has
+/// it: the bindings' API facts (`api_has`) find it or not, and the baseline's
+/// cases are *rust unavailable*.
+#[cfg(feature = "pr")]
+pub fn word_count(s: &str) -> i64 {
+    s.split_whitespace().count() as i64
+}
+
+/// `x` limited to `lo..=hi`.  Baseline: `-> i64`, panicking when `lo > hi`
+/// (`i64::clamp` asserts); "pull request": `-> Result<i64>`, a ValueError
+/// instead.  The bindings pick the wrapper variant by signature (`api_sig`).
+#[cfg(not(feature = "pr"))]
+pub fn clamp(x: i64, lo: i64, hi: i64) -> i64 {
+    x.clamp(lo, hi)
+}
+
+/// `x` limited to `lo..=hi`, or ValueError when `lo > hi` ("pull request" revision).
+#[cfg(feature = "pr")]
+pub fn clamp(x: i64, lo: i64, hi: i64) -> Result<i64> {
+    if lo > hi {
+        return Err(Error::value(format!("clamp: lo {} > hi {}", lo, hi)));
+    }
+    Ok(x.clamp(lo, hi))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,14 @@
 //! `crash`, which only the worker has (aborting would kill the test process).
 //! Domain errors become Python exceptions (ValueError / OverflowError); Rust
 //! panics are *not* caught here, so pyo3 raises `pyo3_runtime.PanicException`.
+//!
+//! `word_count` and `clamp` use the API facts of the real bindings
+//! (rust_bindings/api-scan, docs/rust-bindings.md): `build.rs` reads
+//! sample-core's sources for this build's features, so the baseline build has
+//! no `word_count` (its cases are *rust unavailable*) and each build compiles
+//! the `clamp` variant of its signature.  `__parity_api__` says so.
+
+#![deny(unexpected_cfgs)]
 
 use numpy::ndarray::{ArrayD, IxDyn};
 use numpy::{IntoPyArray, PyArrayDyn, PyReadonlyArrayDyn};
@@ -124,6 +132,26 @@ fn version() -> &'static str {
     core::version()
 }
 
+#[cfg(api_has = "sample_core::word_count")]
+#[pyfunction]
+fn word_count(s: &str) -> i64 {
+    core::word_count(s)
+}
+
+#[cfg(api_sig = "sample_core::clamp -> i64")]
+#[pyfunction]
+fn clamp(x: i64, lo: i64, hi: i64) -> i64 {
+    core::clamp(x, lo, hi)
+}
+
+#[cfg(api_sig = "sample_core::clamp -> Result")]
+#[pyfunction]
+fn clamp(x: i64, lo: i64, hi: i64) -> PyResult<i64> {
+    core::clamp(x, lo, hi).map_err(to_py_err)
+}
+
+include!(concat!(env!("OUT_DIR"), "/parity_api.rs"));
+
 #[pymodule]
 fn sample_rust(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("REVISION", core::REVISION)?;
@@ -138,5 +166,11 @@ fn sample_rust(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(countdown, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_name, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
+    #[cfg(api_has = "sample_core::word_count")]
+    m.add_function(wrap_pyfunction!(word_count, m)?)?;
+    #[cfg(any(api_sig = "sample_core::clamp -> i64", api_sig = "sample_core::clamp -> Result"))]
+    m.add_function(wrap_pyfunction!(clamp, m)?)?;
+    let api = m.py().import("json")?.call_method1("loads", (PARITY_API_JSON,))?;
+    m.add("__parity_api__", api)?;
     Ok(())
 }

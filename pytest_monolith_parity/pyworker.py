@@ -12,8 +12,9 @@ call sees what an earlier one did to flags, globals or the environment.  The
 child answers through a pipe; a child that dies without answering takes the
 worker down the same way (the same signal, the same exit status), so the
 harness sees exactly what it would see had the worker made the call itself.
-When the group's import started Python threads, forking is not safe: the
-worker then makes the calls itself and says so in a ``note`` of each answer.
+When the group's import started threads (Python or native, or a running grpc:
+runners/fork_safety.py), forking is not safe: the worker then makes the calls
+itself and says so in a ``note`` of each answer.
 """
 
 from __future__ import annotations
@@ -25,12 +26,12 @@ import os
 import signal
 import struct
 import sys
-import threading
 import traceback
 from pathlib import Path
 
 from . import values
 from .outcomes import ReferenceUnavailable
+from .runners.fork_safety import native_thread_table, native_threads_hazard, python_threads
 from .runners.python_side import CASE_FILE_PREFIX, resolve_target
 
 _HEADER = struct.Struct("<I")
@@ -84,6 +85,20 @@ def preload_group(group: str) -> None:
             __import__(group)
     except Exception:  # noqa: BLE001 - resolve_target reports it again, per call, as the verdict it is
         pass
+
+
+def fork_hazard_note(group: str, known: set[int]) -> str:
+    """Why this worker must make its calls itself instead of forking each ('' when forking is safe).
+
+    Forking is safe when importing the group started no thread: no Python thread, no native thread
+    beyond ``known`` (those before the import), every known one parked, no running grpc (runners/fork_safety.py).
+    """
+    threads = python_threads()
+    if threads:
+        reason = f"importing {group} started Python threads ({', '.join(threads)}), which a fork would copy without them"
+    else:
+        reason = native_threads_hazard(known, since=f"by importing {group}")
+    return f"the isolated calls ran one after another in one worker, not in a fork each: {reason}" if reason else ""
 
 
 def _exit_status(error: SystemExit) -> int:
@@ -210,13 +225,11 @@ def main() -> None:
     sys.stdout = sys.stderr  # anything the reference prints must not corrupt the frame stream
     per_call, note = os.environ.get(FORK_PER_CALL) == "1", ""
     if per_call:
-        preload_group(os.environ.get(WORKER_GROUP, ""))
-        threads = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
-        if threads:
-            per_call = False
-            note = ("the isolated calls ran one after another in one worker, not in a fork each: importing "
-                    f"{os.environ.get(WORKER_GROUP, '')} started Python threads ({', '.join(threads)}), which a "
-                    "fork would copy without them")
+        group = os.environ.get(WORKER_GROUP, "")
+        known = set(native_thread_table())  # a worker forked from the zygote has none; a spawned one, its pools
+        preload_group(group)
+        note = fork_hazard_note(group, known)
+        per_call = not note
     spare = ForkedCall() if per_call else None
     while True:
         request = _read_frame(stdin)
@@ -234,7 +247,9 @@ def main() -> None:
             response["note"] = note
         _write_frame(stdout, response)
         if per_call and spare is None:
-            spare = ForkedCall()  # while the harness works on this answer
+            note = fork_hazard_note(group, known)  # the worker runs no call, so this stays '' -- unless a thread woke
+            per_call = not note
+            spare = ForkedCall() if per_call else None  # while the harness works on this answer
 
 
 if __name__ == "__main__":

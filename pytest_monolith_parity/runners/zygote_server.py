@@ -16,16 +16,37 @@ with one end of a Unix ``SOCK_SEQPACKET`` socket pair.  It
    the harness spawns; see *hazards* below).  When a child ends, the zygote
    reaps it (a pidfd per child) and sends ``{"exited": pid, "status": <wait status>}``.
 
-Hazards, checked before every fork: Python threads in the zygote (a module
-pre-imported here started one: its lock and state would be copied without the
-thread), and a ``-m`` module that is already imported here (``runpy`` would
-run a second copy and warn).  The zygote never runs case code, so neither
-appears by itself after the warm-up.  Native threads are not a hazard the
-zygote can name: the warm-up leaves two (NumPy's OpenBLAS pool, which resets
-itself in an at-fork handler, and one of TensorFlow's), and forks of a process
-holding them import and run TensorFlow fine -- the import probe
-(``reference/probe_worker.py``) has forked one per monolith module since it
-exists.  ``ready`` reports their number.
+Hazards, checked before every fork (a fork copies memory, never threads: a lock
+another thread holds at that moment stays locked forever in the child, and a
+library whose threads are gone may wait for them forever -- the known deadlock
+of forking after TensorFlow or gRPC started working; each hazard makes the call
+a spawn, with the reason as its note):
+
+* Python threads in the zygote (a pre-import started one);
+* a native library running its own threads that cannot survive a fork
+  (:data:`.fork_safety.FORK_UNSAFE_THREADS`): grpc's C core, once a channel or
+  server started its event engine, timer and lifeguard threads.  Importing grpc
+  starts none; the default pre-imports never use it, and TensorFlow's own
+  statically linked gRPC starts only with a distributed server or session,
+  never at import.  So a forked command starts grpc itself, reading the call's
+  ``GRPC_*`` variables (``GRPC_ENABLE_FORK_SUPPORT``, ``GRPC_POLL_STRATEGY``)
+  as a spawn does; a call whose ``GRPC_*`` differ from the harness's is
+  spawned (:data:`.zygote.STARTUP_PREFIXES`);
+* native threads at fork time (:func:`.fork_safety.native_threads_hazard`): every native
+  thread other than the main one must be one the warm-up left (a thread that
+  started later is unknown) and must be parked -- sleeping, with no CPU time
+  consumed over a short window (a running thread may hold a lock).  The warm-up
+  of the default pre-imports leaves two such threads (NumPy's OpenBLAS pool,
+  which also shuts itself down in an at-fork handler, and one of TensorFlow's),
+  both idle in a futex wait for the zygote's whole life: the zygote never runs
+  case code, so nothing wakes them;
+* a ``-m`` module that is already imported here (``runpy`` would run a second
+  copy and warn).
+
+``ready`` reports the warm-up's native threads (name, state) and whether grpc
+is imported.  A child that hangs before it is set up makes the zygote stop
+answering: the harness gives up on it after :data:`.zygote.ANSWER_TIMEOUT` and
+spawns the call, with a note.
 
 Before each fork the zygote calls ``gc.freeze()``: its objects become
 permanent, so a child's garbage collections never touch (and copy) their
@@ -50,9 +71,11 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from .fork_safety import native_thread_table, native_threads_hazard, python_threads
 from .zygote_child import REFERENCE_LAUNCHERS, ImportOutput, become
 
 MAX_MESSAGE = 1 << 20
+
 #: Each pre-import: "module" or "module:attribute.path" (an attribute reached after the import, for lazy loaders).
 Preload = Sequence[str]
 
@@ -121,10 +144,6 @@ def _import(spec: str) -> None:
         obj = getattr(obj, part)
 
 
-def python_threads() -> list[str]:
-    return [t.name for t in threading.enumerate() if t is not threading.main_thread()]
-
-
 def native_threads() -> int:
     try:
         return len(os.listdir("/proc/self/task"))
@@ -143,6 +162,7 @@ class Zygote:
         self.import_outputs: list[ImportOutput] = []
         self.activation_output: list[ImportOutput] = []
         self.reference_root: str | None = None
+        self.warm_threads: set[int] = set()
 
     # -- warm-up --------------------------------------------------------------
     def warm_up(self, reference_root: str | None, preload: Preload) -> dict[str, Any]:
@@ -173,8 +193,12 @@ class Zygote:
             steps.append({"step": spec, "seconds": round(time.perf_counter() - step_start, 3), "error": error,
                           "replayed_on_import_of": trigger, "output_bytes": sum(map(len, capture.output))})
         gc.collect()
+        table = native_thread_table()
+        self.warm_threads = set(table)
         return {"seconds": round(time.perf_counter() - start, 3), "steps": steps,
-                "python_threads": python_threads(), "native_threads": native_threads()}
+                "python_threads": python_threads(), "native_threads": native_threads(),
+                "threads": [{"tid": tid, "name": name, "state": state} for tid, (name, state, _) in table.items()],
+                "grpc_imported": "grpc" in sys.modules}
 
     # -- serving --------------------------------------------------------------
     def serve(self) -> None:
@@ -196,7 +220,7 @@ class Zygote:
                     "forking would copy their locks without them")
         if len(argv) > 2 and argv[1] == "-m" and argv[2] in sys.modules:
             return f"module {argv[2]} is already imported in the zygote: `python -m` would run a second copy"
-        return ""
+        return native_threads_hazard(self.warm_threads)
 
     def handle(self, request: dict[str, Any], fds: list[int]) -> None:
         ident = request.get("id")

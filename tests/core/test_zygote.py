@@ -403,3 +403,90 @@ def test_no_zygote_or_child_outlives_the_pool(tmp_path, modules):
             os.kill(zygote_pid, 0)
             time.sleep(0.1)
     assert subprocess.run(["pgrep", "-s", str(zygote_pid)], capture_output=True).stdout == b""
+
+
+# -- fork safety: threads at fork time, a running grpc (runners/fork_safety.py) ------------------------
+
+GRPC_IMPORTED = "import grpc\n"
+GRPC_RUNNING = 'import grpc\nchannel = grpc.insecure_channel("127.0.0.1:1")  # starts grpc\'s event engine and timer\n'
+BUSY_NATIVE = '''
+import _thread, hashlib
+data = bytes(32 << 20)
+def _hash_forever():
+    while True:
+        hashlib.sha256(data).digest()  # C code without the GIL: a native thread that is running, not parked
+_thread.start_new_thread(_hash_forever, ())
+'''
+LATE_NATIVE = '''
+import _thread, time
+def _start_another_later():
+    time.sleep(0.5)
+    _thread.start_new_thread(time.sleep, (3600,))
+_thread.start_new_thread(_start_another_later, ())
+'''
+
+
+@pytest.fixture()
+def thread_modules(modules):
+    for name, text in (("parity_zygote_grpc_imported", GRPC_IMPORTED), ("parity_zygote_grpc_running", GRPC_RUNNING),
+                       ("parity_zygote_busy_native", BUSY_NATIVE), ("parity_zygote_late_native", LATE_NATIVE)):
+        (modules / f"{name}.py").write_text(text)
+    return modules
+
+
+def one_call(tmp_path, preload, script="print('ran')"):
+    context = make_context(tmp_path, preload=preload)
+    try:
+        return run(python_cli(script)(), context), context.workers.zygotes.facts()
+    finally:
+        context.workers.close()
+
+
+def test_an_imported_grpc_is_forked_and_the_child_runs_grpc(tmp_path, thread_modules):
+    script = '''
+        import grpc
+        from concurrent import futures
+        server = grpc.server(futures.ThreadPoolExecutor(max_workers=1))
+        port = server.add_insecure_port("127.0.0.1:0")
+        server.start()
+        grpc.channel_ready_future(grpc.insecure_channel("127.0.0.1:%d" % port)).result(timeout=30)
+        server.stop(None)
+        print("served")
+    '''
+    result, [facts] = one_call(tmp_path, ("parity_zygote_grpc_imported",), script)
+    assert facts["grpc_imported"] and result.notes == [] and result.value["stdout"] == "served\n"
+
+
+def test_a_zygote_whose_grpc_runs_spawns_every_call(tmp_path, thread_modules):
+    result, _ = one_call(tmp_path, ("parity_zygote_grpc_running",))
+    assert result.value["stdout"] == "ran\n"
+    assert "grpc's C core is running (event engine)" in spawned_note(result)
+
+
+def test_a_native_thread_running_at_fork_time_makes_the_call_a_spawn(tmp_path, thread_modules):
+    result, [facts] = one_call(tmp_path, ("parity_zygote_busy_native",))
+    assert facts["python_threads"] == []  # invisible to threading: only the native check sees it
+    assert result.value["stdout"] == "ran\n"
+    assert "native threads were running at fork time" in spawned_note(result)
+
+
+def test_a_native_thread_started_after_the_warm_up_makes_the_call_a_spawn(tmp_path, thread_modules):
+    context = make_context(tmp_path, preload=("parity_zygote_late_native",))
+    try:
+        first = run(python_cli("print('ran')")(), context)  # the warm-up's sleeping thread is parked: forked
+        assert first.notes == [] and first.value["stdout"] == "ran\n"
+        time.sleep(1.0)
+        second = run(python_cli("print('ran')")(), context)
+        assert second.value["stdout"] == "ran\n"
+        assert "native threads started since the warm-up" in spawned_note(second)
+    finally:
+        context.workers.close()
+
+
+def test_a_case_file_that_starts_a_native_thread_at_import_gets_its_calls_made_in_turn(contexts, tmp_path):
+    extra = "\nimport _thread, time\n_thread.start_new_thread(time.sleep, (3600,))\n"
+    module = load_case_file(tmp_path, "native_threaded", extra=extra)
+    results = [run(isolated(module.count_calls)(), contexts["fork"]) for _ in range(2)]
+    assert [r.value for r in results] == [1, 2]
+    [note] = results[0].notes
+    assert "not in a fork each" in note and "native threads started by importing" in note

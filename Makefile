@@ -27,7 +27,7 @@ $(STAMPS)/system.stamp: Makefile
 
 $(STAMPS)/python.stamp: pyproject.toml tests/sample/reference/pyproject.toml
 	mkdir -p $(STAMPS)
-	$(PIP) install --quiet -e ".[test]" -e tests/sample/reference
+	$(PIP) install --quiet -e ".[test]" -e "tests/sample/reference[tfrecord]"
 	touch $@
 
 # The sample pair's Rust side: the framed worker (baseline and "pr" revisions) and the PyO3 module.
@@ -57,13 +57,18 @@ parity: setup
 #   make parity-ci BASELINE=base/parity-report.json [REVISION=abc123]
 parity-ci: setup
 	$(PYTHON) -m pytest -m parity cases -n $(JOBS) $(if $(BASELINE),--parity-baseline $(BASELINE)) \
-		$(if $(REVISION),--parity-revision $(REVISION)) --junitxml=parity-report/junit.xml
+		$(if $(REVISION),--parity-revision $(REVISION)) --parity-strict-records --junitxml=parity-report/junit.xml
 
-# The sample pair end to end: the summary line and the reports.
+# The sample pair end to end: the summary line and the reports; exits with the run's (the gate's) status.
+# Self-contained: MONOLITH_ROOT and every MONOLITH_PARITY_* setting of the caller's environment are
+# dropped, so an exported checkout (as the README tells a real user to do) does not leak into it.
 demo: setup
-	cd tests/sample && MONOLITH_PARITY_RUST_WORKER=$(CURDIR)/$(SAMPLE_WORKER) \
-		$(PYTHON) -m pytest -p no:cacheprovider -m parity cases -n $(JOBS) -q -rN ; \
-		echo "open $(CURDIR)/tests/sample/parity-report/parity-report.html (also .json, .md, summary.md)"
+	cd tests/sample && status=0; \
+		env $$(env | sed -n 's/^\(MONOLITH_ROOT\|MONOLITH_PARITY_[A-Z0-9_]*\)=.*/-u \1/p') \
+		MONOLITH_PARITY_RUST_WORKER=$(CURDIR)/$(SAMPLE_WORKER) \
+		$(PYTHON) -m pytest -p no:cacheprovider -m parity cases -n $(JOBS) -q -rN || status=$$?; \
+		echo "open $(CURDIR)/tests/sample/parity-report/parity-report.html (also .json, .md, summary.md)"; \
+		exit $$status
 
 bench: setup
 	$(PYTHON) bench/bench_tensor.py

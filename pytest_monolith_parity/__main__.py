@@ -128,11 +128,12 @@ def cmd_merge_reports(options: argparse.Namespace) -> int:
 
     rootdir = Path.cwd()
     overrides = {"report_dir": options.report_dir, "history_file": options.history, "revision": options.revision,
-                 "unused_goldens": options.unused_goldens}
+                 "unused_goldens": options.unused_goldens, "strict_records": "true" if options.strict_records else None}
     try:
         table, where = load_pyproject(rootdir)
         settings = resolve(rootdir, overrides, os.environ, table, where)
-        session = merge([Path(p) for p in options.reports], settings, baseline_path=options.baseline)
+        session = merge([Path(p) for p in options.reports], settings, baseline_path=options.baseline,
+                        perf_gate=options.perf_gate)
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 4
@@ -141,10 +142,9 @@ def cmd_merge_reports(options: argparse.Namespace) -> int:
         return 4
     except MergeError as error:
         print(f"merge-reports: {error}", file=sys.stderr)
-        if error.status == 2:
-            print("GATE: not judged (the shard set is not one complete run)", file=sys.stderr)
+        print("GATE: not judged (these reports are not the shards of one run)", file=sys.stderr)
         return error.status
-    if session.gate is None:
+    if session.gate is None and session.complete:
         print("merge-reports: the shards hold no parity case records", file=sys.stderr)
         return 5
     for kind, path in session.report_paths.items():
@@ -152,8 +152,13 @@ def cmd_merge_reports(options: argparse.Namespace) -> int:
     for item in session.unused_goldens:
         level = "ERROR" if settings.unused_goldens == "fail" else "warning"
         print(f"{level}: unused golden {item} (no collected case uses it; delete it or restore the case)")
+    for problem in session.finish_errors:
+        print(f"ERROR: {problem}", file=sys.stderr)
     print(session.summary())
-    print(session.gate.line())
+    if not session.complete:
+        for reason in session.completeness.reasons():
+            print(f"incomplete: {reason}")
+    print(session.gate_line())
     return session.exit_code(1 if session.other_failures else 0)
 
 
@@ -234,6 +239,10 @@ def parser() -> argparse.ArgumentParser:
     merge_reports.add_argument("--parity-revision", dest="revision",
                                help="label of the Rust revision (default: the shards' own)")
     merge_reports.add_argument("--unused-goldens", dest="unused_goldens", choices=("warn", "fail", "ignore"))
+    merge_reports.add_argument("--parity-strict-records", dest="strict_records", action="store_true",
+                               help="recorded divergences without a message prefix fail the gate, as in pytest")
+    merge_reports.add_argument("--parity-perf-gate", dest="perf_gate", action="store_true",
+                               help="a timed case whose Rust side got slower than on the baseline fails, as in pytest")
     merge_reports.set_defaults(run=cmd_merge_reports)
     # --- build-rust (see cmd_build_rust) ---
     from .monolith_rs_build.cli import add_arguments as build_rust_arguments

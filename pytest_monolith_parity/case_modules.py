@@ -13,6 +13,10 @@ file's path, so a worker process that loads the same file by path (an
 isolated call of a function defined in a case file) gets the same module
 name, and two ``utils.py`` case files in different directories never
 collide.
+
+Those names are internal: :func:`readable` turns them (and the
+``file:<absolute path>:<name>`` targets of isolated calls) back into what a
+person knows, ``cases/agent_service/utils.py:fn``, for every report.
 """
 
 from __future__ import annotations
@@ -20,12 +24,16 @@ from __future__ import annotations
 import hashlib
 import importlib.machinery
 import importlib.util
+import os
 import re
 import sys
 import types
 from pathlib import Path
 
 ROOT_PACKAGE = "_parity_cases"
+_INTERNAL_NAME = re.compile(ROOT_PACKAGE + r"(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+_FILE_TARGET = re.compile(r"file:(/[^:\s]+?\.py):")
+_PACKAGE_PART = re.compile(r"(.+)_[0-9a-f]{10}$")
 
 
 def _ensure_package(name: str, path: list[str]) -> types.ModuleType:
@@ -77,3 +85,40 @@ def execute(path: Path) -> types.ModuleType:
 def load(path: Path) -> types.ModuleType:
     """The module of ``path``, executing it only the first time it is asked for in this process."""
     return sys.modules.get(module_name_for(path)) or execute(path)
+
+
+def _shown_path(path: str, root: Path | None) -> str:
+    if root is not None:
+        try:
+            relative = os.path.relpath(path, root)
+        except ValueError:  # another drive (Windows)
+            return path
+        if not relative.startswith(".."):
+            return Path(relative).as_posix()
+    return path
+
+
+def _readable_name(dotted: str, root: Path | None) -> str:
+    """``_parity_cases.<dir>_<hash>.<module>.<qualname>`` -> ``<case file>:<qualname>``."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 1, -1):  # the longest prefix that is a loaded case module
+        module = sys.modules.get(".".join(parts[:cut]))
+        path = getattr(module, "__file__", None) if module is not None else None
+        if path:
+            rest = ".".join(parts[cut:])
+            return _shown_path(path, root) + (f":{rest}" if rest else "")
+    # not loaded here (a report read elsewhere): the directory's name, the module, then the qualified name
+    match = _PACKAGE_PART.match(parts[1]) if len(parts) > 1 else None
+    directory = match.group(1) if match else (parts[1] if len(parts) > 1 else "")
+    module_parts = parts[2:4] if len(parts) > 3 and parts[2] == "_support" else parts[2:3]
+    rest = parts[2 + len(module_parts):]
+    shown = "/".join([directory, *module_parts]) + (".py" if module_parts else "")
+    return shown + (f":{'.'.join(rest)}" if rest else "")
+
+
+def readable(text: str, root: Path | None = None) -> str:
+    """``text`` with internal case-module names and ``file:`` targets shown as case-file paths (relative to ``root``)."""
+    if ROOT_PACKAGE not in text and "file:/" not in text:
+        return text
+    text = _FILE_TARGET.sub(lambda m: _shown_path(m.group(1), root) + ":", text)
+    return _INTERNAL_NAME.sub(lambda m: _readable_name(m.group(0), root), text)

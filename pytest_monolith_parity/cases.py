@@ -23,6 +23,11 @@ from .compare.base import Comparator
 from .outcomes import Outcome
 from .runners.base import Runner
 
+#: Timed calls per side of a case with ``perf=True``, and the fewest a case may ask for (a median of fewer
+#: calls has no noise estimate worth the name); :mod:`perf` does the timing.
+PERF_DEFAULT_CALLS = 9
+PERF_MIN_CALLS = 3
+
 _ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
 
@@ -94,6 +99,8 @@ class Case:
     :param error_messages: also require equal error messages for an agreement.
     :param golden: keep golden files for the examples (a stand-in when the reference is unavailable).
     :param timeout: seconds per call for runners that can enforce it (workers, subprocesses).
+    :param perf: time both sides on each explicit example after its verdict (``True``: the median of
+        :data:`PERF_DEFAULT_CALLS` calls per side; an int: that many calls); see :mod:`perf`.
     """
 
     id: str
@@ -109,6 +116,7 @@ class Case:
     golden: bool = True
     timeout: float | None = None
     max_examples: int | None = None
+    perf: bool | int = False
     source_file: str = dataclasses.field(default="", repr=False)
     source_line: int = dataclasses.field(default=0, repr=False)
 
@@ -152,9 +160,29 @@ class Case:
             self._validate_strategy()
         if self.timeout is not None and not (isinstance(self.timeout, (int, float)) and self.timeout > 0):
             self._fail(f"`timeout=` must be a positive number of seconds, got {self.timeout!r}")
+        self._validate_perf()
         for py_type, rust_type in dict(self.errors).items():
             if not (isinstance(py_type, str) and isinstance(rust_type, str)):
                 self._fail("`errors=` maps Python exception type names to Rust error type names (both str)")
+
+    def _validate_perf(self) -> None:
+        if isinstance(self.perf, bool):
+            if self.perf and not self.examples:
+                self._fail("`perf=True` times the explicit examples, and this case has none; add "
+                           "`examples=[example(...)]` (Hypothesis inputs are not timed)")
+            return
+        if not isinstance(self.perf, int) or self.perf < PERF_MIN_CALLS:
+            self._fail(f"`perf=` must be True, False or a number of timed calls per side (at least {PERF_MIN_CALLS}, "
+                       f"for a median with a noise estimate), got {self.perf!r}")
+        if not self.examples:
+            self._fail("`perf=` times the explicit examples, and this case has none; add `examples=[example(...)]`")
+
+    @property
+    def perf_calls(self) -> int:
+        """Timed calls per side (0: the case is not timed)."""
+        if isinstance(self.perf, bool):
+            return PERF_DEFAULT_CALLS if self.perf else 0
+        return int(self.perf)
 
     def _coerce_example(self, index: int, item: Any) -> Example:
         if not isinstance(item, Example):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .compare.base import Comparator
+from .compare.base import Comparator, Difference
 from .outcomes import Outcome, SideKind, SideResult, Verdict
 
 
@@ -58,18 +58,33 @@ def compare_values(expected: object, actual: object, comparator: Comparator) -> 
         return Verdict(Outcome.HARNESS_ERROR, Outcome.HARNESS_ERROR, message=message)
     if comparison.equal:
         return Verdict(Outcome.MATCH, Outcome.MATCH, metrics=dict(comparison.metrics))
-    first = comparison.differences[0].render() if comparison.differences else comparison.summary or "values differ"
+    first = _headline(comparison.differences[0]) if comparison.differences else comparison.summary or "values differ"
     return Verdict(Outcome.MISMATCH, Outcome.MISMATCH, message=first, diff=comparison.render(),
                    metrics=dict(comparison.metrics))
 
 
+def _headline(difference: Difference) -> str:
+    """The verdict's message: the first difference, always led by words a record can name.
+
+    A difference at the top of the value (no path) whose text starts with the
+    values themselves (``16 != 17``) is said as ``root: 16 != 17``, so that a
+    recorded divergence has a stable prefix even when the values change from
+    run to run (measured memory, a shrunk Hypothesis input).
+    """
+    text = difference.render()
+    if not difference.path and text and not text[0].isalpha():
+        return f"root: {text}"
+    return text
+
+
 def _both_raised(reference: SideResult, rust: SideResult, errors: Mapping[str, str], error_messages: bool) -> Verdict:
+    """Both raised: an agreement, or *different errors* -- never a mismatch of values, which it is not."""
     if not errors_equivalent(reference, rust, errors):
         message = (f"both raised, but {reference.side} raised {reference.error_type}: {reference.message} "
                    f"and rust raised {rust.error_type}: {rust.message} (map equivalent types with errors={{...}})")
-        return Verdict(Outcome.MISMATCH, Outcome.MISMATCH, message=message)
+        return Verdict(Outcome.DIFFERENT_ERRORS, Outcome.DIFFERENT_ERRORS, message=message)
     if error_messages and reference.message != rust.message:
         message = f"error messages differ: {reference.message!r} != {rust.message!r}"
-        return Verdict(Outcome.MISMATCH, Outcome.MISMATCH, message=message)
+        return Verdict(Outcome.DIFFERENT_ERRORS, Outcome.DIFFERENT_ERRORS, message=message)
     return Verdict(Outcome.ERROR_AGREEMENT, Outcome.ERROR_AGREEMENT,
                    message=f"both raised: {reference.error_type} ~ {rust.error_type}")

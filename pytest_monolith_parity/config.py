@@ -138,6 +138,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 _choice("warn", "fail", "ignore"), "what to do with golden entries no collected case uses"),
     SettingSpec("allow_golden_update_in_ci", "--allow-golden-update-in-ci", "MONOLITH_PARITY_ALLOW_GOLDEN_UPDATE_IN_CI",
                 False, _bool, "let --update-golden run when CI is set"),
+    SettingSpec("strict_records", "--parity-strict-records", "MONOLITH_PARITY_STRICT_RECORDS", False, _bool,
+                "fail the gate on recorded divergences without a message prefix (else a warning)"),
     SettingSpec("revision", "--parity-revision", "MONOLITH_PARITY_REVISION", None, _optional_str,
                 "label of the Rust revision under test, recorded in reports and the trend (e.g. a commit)"),
     SettingSpec("history_file", "--parity-history", "MONOLITH_PARITY_HISTORY", "parity-report/history.jsonl", str,
@@ -190,6 +192,7 @@ class Settings:
     hypothesis_profile: str | None = None
     unused_goldens: str = "warn"
     allow_golden_update_in_ci: bool = False
+    strict_records: bool = False
     revision: str | None = None
     history_file: str = "parity-report/history.jsonl"
     inventory_file: str = "inventory/monolith.toml"
@@ -273,3 +276,14 @@ def resolve(rootdir: Path, options: Mapping[str, Any], environ: Mapping[str, str
     if settings.hypothesis_profile is None:
         settings.hypothesis_profile = "ci" if environ.get("CI") else "dev"
     return settings
+
+
+def derandomize_for_gate(settings: Settings) -> None:
+    """A gate against a baseline must not depend on luck: the derandomized profile, unless one was named.
+
+    With the random ``dev`` profile a local gate run could find an input the
+    baseline's run never tried and call the item a regression.
+    """
+    if settings.sources.get("hypothesis_profile", "default") == "default" and settings.hypothesis_profile != "ci":
+        settings.hypothesis_profile = "ci"
+        settings.sources["hypothesis_profile"] = "derandomized for --parity-baseline"

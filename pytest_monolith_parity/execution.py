@@ -8,8 +8,16 @@ Order of events for an explicit example:
 3. classify reference vs Rust (:mod:`classify`), then apply the expected
    divergence strictly (:mod:`expectations`).
 
+Both sides run inside a health watch (``services/health.py``): if a service
+the harness started (ZooKeeper, a gRPC server, a worker process) failed while
+the call used it, the verdict is a *harness error* naming the service,
+whatever the sides returned -- and a golden never stands in for a reference
+that failed at run time.
+
 Hypothesis cases skip the golden (their inputs are not fixed) and let
 Hypothesis shrink the first failing input, which is saved as a replay file.
+A replayed input that the case's strategy cannot produce (another arity,
+another type) is a harness error, not a verdict.
 Nothing here imports pytest.
 """
 
@@ -26,8 +34,14 @@ from .classify import classify, compare_values
 from .compare.base import Comparator
 from .expectations import apply_expectation
 from .golden import GoldenEntry, GoldenIntegrityError, GoldenStore
+from .hypothesis_support import replay_misfit
 from .outcomes import Outcome, SideKind, SideResult, Verdict
 from .runners.base import HarnessError, RunContext, RunnerConfigError
+from .services import health
+from .services.health import ServiceFailure
+
+#: What makes a run a harness error rather than a verdict.
+HARNESS_FAILURES = (HarnessError, RunnerConfigError, GoldenIntegrityError, values.EncodingError, ServiceFailure)
 
 
 @dataclasses.dataclass
@@ -43,6 +57,7 @@ class Execution:
     golden_update: GoldenEntry | None = None
     examples_run: int = 1
     seconds: float = 0.0
+    perf: dict[str, Any] | None = None  # the timings of a case with perf=True (see perf.py)
 
 
 def comparator_for(case: Case) -> Comparator:
@@ -55,6 +70,25 @@ def comparator_for(case: Case) -> Comparator:
 
 def run_sides(case: Case, args: Args, context: RunContext) -> tuple[SideResult, SideResult]:
     return case.python.run(args, context), case.rust.run(args, context)
+
+
+class ServicesFailed(HarnessError):
+    """A service the harness started failed while both sides ran (the message names it and what happened)."""
+
+
+def run_watched(case: Case, args: Args, context: RunContext) -> tuple[SideResult, SideResult, list[str]]:
+    """Both sides inside a health watch: their results and the watch's notes, or :class:`ServicesFailed`."""
+    error: Exception | None = None
+    with health.watch() as watch:
+        try:
+            python, rust = run_sides(case, args, context)
+        except HARNESS_FAILURES as raised:
+            error = raised
+    if watch.check():
+        raise ServicesFailed(watch.message()) from error
+    if error is not None:
+        raise error
+    return python, rust, list(watch.notes)
 
 
 def _harness_error(case: Case, example_id: str | None, args: Args | None, error: Exception) -> Execution:
@@ -85,9 +119,14 @@ def run_example(case: Case, example: Example, context: RunContext, store: Golden
     start = time.perf_counter()
     try:
         execution = _run_example(case, example, context, store, update_golden)
-    except (HarnessError, RunnerConfigError, GoldenIntegrityError, values.EncodingError) as error:
+    except HARNESS_FAILURES as error:
         execution = _harness_error(case, example.id, example.args, error)
     execution.seconds = time.perf_counter() - start
+    if case.perf_calls and execution.python is not None and execution.rust is not None:
+        from .perf import measure
+
+        execution.perf = measure(case.python, case.rust, example.args, context, execution.python, execution.rust,
+                                 calls=case.perf_calls)
     _add_side_notes(execution.verdict, [execution.python, execution.rust])
     return execution
 
@@ -102,7 +141,7 @@ def _add_side_notes(verdict: Verdict, sides) -> None:
 
 def _run_example(case: Case, example: Example, context: RunContext, store: GoldenStore | None,
                  update_golden: bool) -> Execution:
-    python, rust = run_sides(case, example.args, context)
+    python, rust, service_notes = run_watched(case, example.args, context)
     comparator = comparator_for(case)
     expected = case.expectation_for(example)
     use_golden = case.golden and store is not None
@@ -114,14 +153,16 @@ def _run_example(case: Case, example: Example, context: RunContext, store: Golde
         except GoldenIntegrityError:
             if not update_golden:
                 raise  # never silently regenerated; --update-golden replaces it explicitly
-    notes: list[str] = []
+    notes: list[str] = list(service_notes)
 
     if python.kind is SideKind.UNAVAILABLE:
         if stored is None:
-            verdict = Verdict(Outcome.REFERENCE_UNAVAILABLE, Outcome.REFERENCE_UNAVAILABLE, message=python.message)
+            verdict = Verdict(Outcome.REFERENCE_UNAVAILABLE, Outcome.REFERENCE_UNAVAILABLE, message=python.message,
+                              notes=notes)
             return Execution(case, example.id, example.args, verdict, python, rust)
         verdict = classify(stored.as_side(), rust, comparator, case.errors, case.error_messages)
         verdict.against = "golden"
+        verdict.notes.extend(notes)
         verdict.notes.append(f"reference unavailable ({python.message}); the golden stands in")
         return Execution(case, example.id, example.args, apply_expectation(verdict, expected), python, rust)
 
@@ -179,9 +220,6 @@ class _Divergent(Exception):
 def run_property(case: Case, context: RunContext, hypothesis_settings: Any,
                  replay_input: Args | None = None) -> Execution:
     """Run a Hypothesis case: many inputs, shrink the first divergence to a minimal one."""
-    from hypothesis import given, settings as hsettings
-    from hypothesis.errors import Flaky
-
     skipped = not_runnable(case, None, replay_input)
     if skipped is not None:
         return skipped
@@ -190,9 +228,17 @@ def run_property(case: Case, context: RunContext, hypothesis_settings: Any,
     counter = {"n": 0}
     sides_seen: list[SideResult] = []
 
+    broken: list[ServicesFailed] = []
+
     def check(args: Args) -> None:
+        if broken:  # a service failed: fail every further example at once, so Hypothesis stops quickly
+            raise broken[0]
         counter["n"] += 1
-        python, rust = run_sides(case, args, context)
+        try:
+            python, rust, _ = run_watched(case, args, context)
+        except ServicesFailed as failure:
+            broken.append(failure)
+            raise
         sides_seen.extend(side for side in (python, rust) if side.notes)
         verdict = classify(python, rust, comparator, case.errors, case.error_messages)
         if python.kind is SideKind.UNAVAILABLE:
@@ -201,16 +247,22 @@ def run_property(case: Case, context: RunContext, hypothesis_settings: Any,
         if not verdict.raw.passed:
             raise _Divergent(verdict, args, python, rust)
 
-    execution = _run_property(case, check, hypothesis_settings, replay_input, counter, start)
+    execution = _run_property(case, check, hypothesis_settings, replay_input, counter, start, broken)
     _add_side_notes(execution.verdict, sides_seen)
     return execution
 
 
 def _run_property(case: Case, check, hypothesis_settings: Any, replay_input: Args | None, counter: dict,
-                  start: float) -> Execution:
+                  start: float, broken: list[ServicesFailed]) -> Execution:
     from hypothesis import given, settings as hsettings
     from hypothesis.errors import Flaky
 
+    if replay_input is not None:
+        misfit = replay_misfit(case.strategy, replay_input)
+        if misfit is not None:
+            return _harness_error(case, None, replay_input, HarnessError(
+                f"the replayed input does not fit case {case.id!r}: {misfit}. The replay file belongs to another "
+                "case or to an older version of this one; run the case again to get a fresh replay"))
     try:
         if replay_input is not None:
             check(replay_input)
@@ -225,7 +277,9 @@ def _run_property(case: Case, check, hypothesis_settings: Any, replay_input: Arg
         verdict.notes.append(f"smallest diverging input: ({divergent.inputs.describe()})")
         return Execution(case, None, divergent.inputs, verdict, divergent.python, divergent.rust,
                          examples_run=counter["n"], seconds=time.perf_counter() - start)
-    except (HarnessError, RunnerConfigError, values.EncodingError) as error:
+    except HARNESS_FAILURES as error:
+        if broken:
+            error = broken[0]
         return _harness_error(case, None, None, error)
     except Flaky as error:
         return _harness_error(case, None, None, HarnessError(

@@ -7,7 +7,13 @@ place -- with libcst, so comments and formatting survive:
 * a *divergence changed* gets the observed class and message prefix;
 * a new divergence (a failing case without an expectation) gets
   ``expect=divergence("recorded by --parity-fix ...: <why?>", ...)``
-  whose reason a person must then complete.
+  whose reason a person must then complete;
+* a recorded divergence that matched but has no message prefix gets the
+  observed message's stable head as its ``message=``.
+
+Every expectation it writes carries a message prefix (:func:`message_prefix`):
+the head of the observed message before any value, so it stays the same when
+the values do (measured memory, a shrunk Hypothesis input).
 
 Only cases whose ``id=`` (and example ``id=``, or position) are literals can
 be located; anything else is reported as needing a hand edit.
@@ -17,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -44,12 +51,25 @@ class Fix:
     declared_on_example: bool = True
 
 
+_VALUE_START = re.compile(r"""[\d'"(\[{<-]""")
+
+
 def message_prefix(message: str) -> str:
-    """The stable head of a verdict message: its location or error type (``[1]:``, ``count:``, ``ValueError:``)."""
+    """The stable head of a verdict message: its location or error type (``[1]:``, ``count:``, ``ValueError:``).
+
+    Without a ``head: `` the words before the first value (a digit, quote or
+    bracket) are the head (``bytes differ at offset``); a message that starts
+    with a value keeps its first 60 characters (classify.py leads such messages
+    with ``root: ``, so that does not happen for mismatches).  Never empty for a
+    non-empty message.
+    """
+    message = message.strip()
     head, sep, _ = message.partition(": ")
-    if sep and len(head) <= 80:
+    if sep and head and len(head) <= 80:
         return head + ":"
-    return message[:60]
+    value = _VALUE_START.search(message)
+    words = message[: value.start()].rstrip(" ,;:=") if value else message[:60]
+    return words if words else message[:60]
 
 
 def plan(records: Iterable[Mapping[str, Any]]) -> list[Fix]:
@@ -71,11 +91,39 @@ def plan(records: Iterable[Mapping[str, Any]]) -> list[Fix]:
         elif outcome is Outcome.DIVERGENCE_CHANGED:
             fixes.append(Fix(**common, action="update", outcome=raw.value, message=message_prefix(record["raw_message"]),
                              reason=expected["reason"] if expected else "", declared_on_example=on_example))
+        elif outcome is Outcome.EXPECTED_DIVERGENCE and expected is not None and not expected.get("message"):
+            fixes.append(Fix(**common, action="update", outcome=expected["outcome"],
+                             message=message_prefix(record.get("raw_message") or record["message"]),
+                             reason=expected["reason"], declared_on_example=on_example))
         elif outcome is raw and raw.is_divergence and expected is None:
             reason = f"recorded by --parity-fix on {today}: explain why the sides differ ({record['message'][:80]})"
             fixes.append(Fix(**common, action="add", outcome=raw.value, message=message_prefix(record["message"]),
                              reason=reason))
-    return fixes
+    return _agree_on_shared(fixes)
+
+
+def _agree_on_shared(fixes: list[Fix]) -> list[Fix]:
+    """One expectation shared by several inputs gets one prefix: the common head of theirs (or a person decides)."""
+    shared: dict[tuple[str, str], list[Fix]] = defaultdict(list)
+    for fix in fixes:
+        if fix.action == "update" and not fix.declared_on_example:
+            shared[(fix.case_file, fix.case_id)].append(fix)
+    replace: dict[Fix, Fix] = {}
+    for group in shared.values():
+        if len({(f.outcome, f.message) for f in group}) <= 1:
+            continue
+        common = _common_head([f.message for f in group]) if len({f.outcome for f in group}) == 1 else ""
+        for fix in group:
+            replace[fix] = dataclasses.replace(fix, message=common, action="update" if common else "manual")
+    return [replace.get(fix, fix) for fix in fixes]
+
+
+def _common_head(messages: list[str]) -> str:
+    head = messages[0]
+    for message in messages[1:]:
+        while not message.startswith(head):
+            head = head[:-1]
+    return head.rstrip()
 
 
 def _kwarg(call: cst.Call, name: str) -> cst.Arg | None:
@@ -118,7 +166,8 @@ def _set_expect(call: cst.Call, fix: Fix) -> cst.Call | None:
             return None  # built by a helper function: only a person can say how to change it
         replaced = {"outcome": fix.outcome, "message": fix.message}
         new_args = [a.with_changes(value=cst.SimpleString(repr(replaced[a.keyword.value])))
-                    if a.keyword is not None and a.keyword.value in replaced else a for a in inner.args]
+                    if a.keyword is not None and a.keyword.value in replaced
+                    and _literal(a) != replaced[a.keyword.value] else a for a in inner.args]
         for name, value in replaced.items():
             if _kwarg(inner, name) is None:
                 new_args.append(_keyword(name, cst.SimpleString(repr(value))))

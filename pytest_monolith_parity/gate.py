@@ -7,6 +7,13 @@ worse: regressions (passed before, fails now), new cases that do not pass,
 and known divergences that no longer happen (*unexpected pass*: the list of
 known divergences must be updated in the same change, so it cannot rot).
 
+A recorded divergence must carry a message prefix (``divergence(reason,
+outcome=..., message="prefix")``): one without it would accept any message
+of its class.  The gate lists such *loose records*; with
+``--parity-strict-records`` (what CI runs) they fail it.
+
+A run that did not finish is never judged here: see :mod:`completeness`.
+
 *rust unavailable* (the checkout lacks the Rust function a case calls) is
 neither a pass nor a failure: such items are counted and listed, and never
 fail a run on their own.  Against a baseline they count by what changed: an
@@ -18,12 +25,19 @@ Exit codes of a parity run (pytest's own where they exist):
 
 == ===================================================================
 0  success: no failing case (or, with a baseline, nothing got worse)
-1  parity failures or regressions
-2  interrupted, e.g. a case file failed collection (bad case)
-4  usage error (bad option, bad setting, bad replay or baseline file)
+1  parity failures or regressions (or loose records under --parity-strict-records)
+2  interrupted: Ctrl-C, a case file failed collection, -x / --maxfail under
+   pytest-xdist, or any run that did not finish (``GATE: INCOMPLETE``)
+3  internal error (pytest's; the run is also incomplete)
+4  usage error (bad option, bad setting, bad replay or baseline file, missing golden manifest)
 5  nothing collected
-6  harness error: a comparator, golden or runner could not decide
+6  harness error: a comparator, golden, runner or service could not decide,
+   or the gate / a report could not be produced
 == ===================================================================
+
+An incomplete run keeps pytest's own non-zero status (1 after ``-x`` in a
+serial run or a crashed xdist worker, 2 for an interrupt, 3 for an internal
+error) and is never 0.
 """
 
 from __future__ import annotations
@@ -44,14 +58,54 @@ class BaselineError(ValueError):
 
 
 def load_baseline(path: Path) -> list[dict[str, Any]]:
+    """The case records of a baseline report, validated (schema and format) before anything runs."""
+    from .report import REPORT_FORMAT
+
     try:
         report = json.loads(Path(path).read_text("utf-8"))
-        return list(report["cases"])
     except FileNotFoundError:
         raise BaselineError(f"baseline report {path} does not exist; produce it by running the base revision "
                             "with the same cases (its parity-report/parity-report.json)") from None
-    except (ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError) as error:
         raise BaselineError(f"baseline report {path} is not a parity JSON report ({error})") from None
+    # format 2 only added figures to format 1's cases: a report of either serves as a baseline
+    formats = tuple(sorted({1, REPORT_FORMAT}))
+    problem = baseline_problem(report, formats)
+    if problem:
+        raise BaselineError(f"baseline report {path} is not a parity JSON report of format "
+                            f"{' or '.join(map(str, formats))}: "
+                            f"{problem}. Use the parity-report/parity-report.json of a finished run of the base "
+                            "revision, made by this version of the harness")
+    return list(report["cases"])
+
+
+def baseline_problem(report: Any, expected_format: int | tuple[int, ...]) -> str:
+    """What makes ``report`` unusable as a baseline (empty if nothing)."""
+    if not isinstance(report, dict):
+        return f"the document is a JSON {type(report).__name__}, not an object"
+    formats = expected_format if isinstance(expected_format, tuple) else (expected_format,)
+    if report.get("format") not in formats:
+        return f"its format is {report.get('format')!r}"
+    if report.get("complete") is False:
+        return "it is the report of a run that did not finish"
+    cases = report.get("cases")
+    if not isinstance(cases, list):
+        return "it has no list 'cases'"
+    known = {o.value for o in Outcome}
+    for index, case in enumerate(cases):
+        if not isinstance(case, dict):
+            return f"cases[{index}] is a {type(case).__name__}, not an object"
+        if not isinstance(case.get("nodeid"), str) or not case["nodeid"]:
+            return f"cases[{index}] has no 'nodeid' string"
+        if case.get("outcome") not in known:
+            return f"cases[{index}] ({case['nodeid']}) has outcome {case.get('outcome')!r}, not one of {sorted(known)}"
+    return ""
+
+
+def loose_records(current: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Items whose recorded divergence has no message prefix (it would accept any message of its class)."""
+    return sorted(r["nodeid"] for r in current
+                  if isinstance(r.get("expected_divergence"), Mapping) and not r["expected_divergence"].get("message"))
 
 
 def _passed(record: Mapping[str, Any]) -> bool:
@@ -68,6 +122,8 @@ class GateResult:
     removed: list[str] = dataclasses.field(default_factory=list)
     unexpected_passes: list[str] = dataclasses.field(default_factory=list)
     harness_errors: list[str] = dataclasses.field(default_factory=list)
+    loose_records: list[str] = dataclasses.field(default_factory=list)
+    strict_records: bool = False
     rust_unavailable: list[str] = dataclasses.field(default_factory=list)  # not run here, and not a regression
     baseline: bool = False
 
@@ -75,22 +131,28 @@ class GateResult:
     def passed(self) -> bool:
         if self.harness_errors or self.unexpected_passes:
             return False
+        if self.strict_records and self.loose_records:
+            return False
         if not self.baseline:
             return not self.still_failing and not self.new_failing
         return not self.regressions and not self.new_failing
 
     def line(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
+        loose = ""
+        if self.loose_records:
+            loose = f"; {len(self.loose_records)} recorded divergence(s) without a message prefix" + (
+                " (--parity-strict-records)" if self.strict_records else " (a warning; --parity-strict-records fails)")
         unavailable = f", {len(self.rust_unavailable)} rust unavailable" if self.rust_unavailable else ""
         if not self.baseline:
             failing = len(self.still_failing) + len(self.new_failing)
             return (f"GATE: {verdict} ({failing} failing, {len(self.unexpected_passes)} unexpected pass, "
-                    f"{len(self.harness_errors)} harness error{unavailable})")
+                    f"{len(self.harness_errors)} harness error{unavailable}){loose}")
         return (f"GATE: {verdict} vs baseline: {len(self.regressions)} regression, {len(self.fixes)} fixed, "
                 f"{len(self.new_passing) + len(self.new_failing)} new ({len(self.new_failing)} failing), "
                 f"{len(self.still_failing)} still failing, {len(self.removed)} removed, "
                 f"{len(self.unexpected_passes)} unexpected pass, {len(self.harness_errors)} harness error"
-                f"{unavailable}")
+                f"{unavailable}{loose}")
 
     def exit_code(self) -> int:
         if self.harness_errors:
@@ -104,9 +166,11 @@ class GateResult:
         return data
 
 
-def evaluate(current: Sequence[Mapping[str, Any]], baseline: Sequence[Mapping[str, Any]] | None = None) -> GateResult:
+def evaluate(current: Sequence[Mapping[str, Any]], baseline: Sequence[Mapping[str, Any]] | None = None, *,
+             strict_records: bool = False) -> GateResult:
     """Classify every case of the current run against the baseline (if any)."""
-    result = GateResult(baseline=baseline is not None)
+    result = GateResult(baseline=baseline is not None, strict_records=strict_records,
+                        loose_records=loose_records(current))
     before = {r["nodeid"]: r for r in baseline or ()}
     for record in sorted(current, key=lambda r: r["nodeid"]):
         nodeid, now_passed = record["nodeid"], _passed(record)

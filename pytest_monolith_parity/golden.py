@@ -1,9 +1,14 @@
 """Golden fixtures: the Python reference's recorded outputs.
 
 Layout: ``<golden dir>/<module path>/<case id>.json`` holds one entry per
-example; ``<golden dir>/MANIFEST.json`` records each file's sha256, the side
-that produced it (always ``python``), the reference revision, the harness
-version and when it was written.
+example and, under ``recorded``, who recorded it: the side (always
+``python``), the reference revision, the harness version and when;
+``<golden dir>/MANIFEST.json`` records each file's sha256 next to the same
+facts.  So a lost manifest is rebuilt from the golden files byte for byte
+(``--update-golden`` does it when MANIFEST.json is missing; any other run
+refuses to start without it).  A golden file of the older layout (without
+``recorded``) gets the block, with its manifest entry's facts, the next time
+``--update-golden`` runs its case.
 
 Rules that keep goldens trustworthy:
 
@@ -11,7 +16,8 @@ Rules that keep goldens trustworthy:
 * a file whose hash does not match the manifest was edited by hand or
   corrupted: that is an error, never silently regenerated;
 * writes are atomic (temp file + ``os.replace``) and serialised by a file
-  lock, and only files whose content changes are rewritten.
+  lock, and only files whose content changes are rewritten (a rewrite keeps
+  the ``recorded`` block when the examples did not change).
 """
 
 from __future__ import annotations
@@ -75,14 +81,27 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def render_file(case_id: str, covers: str, entries: Mapping[str, GoldenEntry], case_file: str = "") -> bytes:
-    document = {
+#: The facts of a manifest entry besides the hash, in the order they are written.
+RECORDED_KEYS = ("side", "reference_revision", "harness_version", "created")
+MISSING_MANIFEST = "{path} is missing: restore it, or run --update-golden to rebuild it from the golden files"
+
+
+def render_file(case_id: str, covers: str, entries: Mapping[str, GoldenEntry], case_file: str = "",
+                recorded: Mapping[str, Any] | None = None) -> bytes:
+    document: dict[str, Any] = {
         "case": case_id,
         "covers": covers,
         "case_file": case_file,
-        "examples": {key: entries[key].to_json() for key in sorted(entries)},
     }
+    if recorded is not None:
+        document["recorded"] = {key: recorded.get(key) for key in RECORDED_KEYS}
+    document["examples"] = {key: entries[key].to_json() for key in sorted(entries)}
     return (json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
+
+
+def render_manifest(files: Mapping[str, Mapping[str, Any]]) -> bytes:
+    manifest = {"format": FORMAT, "files": {relpath: dict(files[relpath]) for relpath in sorted(files)}}
+    return (json.dumps(manifest, indent=2) + "\n").encode("utf-8")
 
 
 class GoldenStore:
@@ -108,6 +127,45 @@ class GoldenStore:
         except ValueError as error:
             raise GoldenIntegrityError(f"{path} is not valid JSON ({error}); restore it from version control") from error
 
+    def manifest_missing(self) -> bool:
+        """Golden files exist but their manifest does not (it was deleted or never committed)."""
+        return not (self.root / MANIFEST).exists() and bool(self.existing_files())
+
+    def missing_manifest_message(self) -> str:
+        return MISSING_MANIFEST.format(path=self.root / MANIFEST)
+
+    def rebuild_manifest(self) -> list[str]:
+        """Write MANIFEST.json afresh from the golden files (if it is missing); return the files of the old layout.
+
+        A file's entry is its sha256 and its ``recorded`` block, so the rebuilt manifest
+        is the lost one byte for byte.  A file without the block (the older layout) gets
+        this run's revision, harness version and time instead, and is named in the result.
+        """
+        legacy: list[str] = []
+        with FileLock(str(self.root / ".golden.lock")):
+            if (self.root / MANIFEST).exists():
+                return legacy
+            files: dict[str, dict[str, Any]] = {}
+            for relpath in self.existing_files():
+                data = (self.root / relpath).read_bytes()
+                try:
+                    recorded = json.loads(data).get("recorded")
+                except (ValueError, AttributeError) as error:
+                    raise GoldenIntegrityError(f"golden {self.root / relpath} is malformed ({error}); restore it "
+                                               "from version control before rebuilding the manifest") from error
+                if not isinstance(recorded, dict):
+                    legacy.append(relpath)
+                    recorded = self._recorded_now()
+                files[relpath] = {"sha256": _sha256(data), **{key: recorded.get(key) for key in RECORDED_KEYS}}
+            atomic_write(self.root / MANIFEST, render_manifest(files))
+            self._cache.clear()
+        return legacy
+
+    def _recorded_now(self) -> dict[str, Any]:
+        return {"side": "python", "reference_revision": self.reference_revision,
+                "harness_version": self.harness_version,
+                "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()}
+
     # -- reading ----------------------------------------------------------
     def entries(self, relpath: str) -> dict[str, GoldenEntry]:
         """All entries of one golden file (empty if it does not exist); verifies the manifest hash."""
@@ -118,6 +176,8 @@ class GoldenStore:
             self._cache[relpath] = {}
             return {}
         data = path.read_bytes()
+        if not (self.root / MANIFEST).exists():
+            raise GoldenIntegrityError(self.missing_manifest_message())
         recorded = self.manifest().get("files", {}).get(relpath)
         if recorded is None:
             raise GoldenIntegrityError(
@@ -163,28 +223,43 @@ class GoldenStore:
                 update = updates[relpath]
                 path = self.root / relpath
                 try:
-                    merged = dict(self.entries(relpath))
+                    stored = self.entries(relpath)
+                    merged = dict(stored)
                 except GoldenIntegrityError:
-                    merged = {}  # an explicit --update-golden replaces a tampered file; reported as changed
+                    stored, merged = None, {}  # an explicit --update-golden replaces a tampered file; reported as changed
                 merged.update({k: GoldenEntry.from_json(v) for k, v in update["entries"].items()})
-                data = render_file(update["case"], update["covers"], merged, update.get("case_file", ""))
-                if path.exists() and path.read_bytes() == data and files.get(relpath, {}).get("sha256") == _sha256(data):
+                if stored is not None and merged == stored:
+                    # the same examples: keep who recorded them (the file's own block; for a file of the
+                    # older layout, its manifest entry's facts)
+                    recorded = self._recorded_in(path) or {key: files.get(relpath, {}).get(key) for key in RECORDED_KEYS}
+                else:
+                    recorded = self._recorded_now()
+                data = render_file(update["case"], update["covers"], merged, update.get("case_file", ""), recorded)
+                entry = {"sha256": _sha256(data), **{key: recorded.get(key) for key in RECORDED_KEYS}}
+                if path.exists() and path.read_bytes() == data and files.get(relpath) == entry:
                     continue
                 atomic_write(path, data)
-                files[relpath] = {
-                    "sha256": _sha256(data),
-                    "side": "python",
-                    "reference_revision": self.reference_revision,
-                    "harness_version": self.harness_version,
-                    "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
-                }
+                files[relpath] = entry
                 changed.append(relpath)
             if changed:
-                manifest["format"] = FORMAT
-                manifest["files"] = dict(sorted(files.items()))
-                atomic_write(self.root / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
+                atomic_write(self.root / MANIFEST, render_manifest(files))
             self._cache.clear()
         return changed
+
+    def _peek_case_file(self, relpath: str) -> str | None:
+        """The case file a golden names even when it cannot be trusted ("" if it names none, None if unreadable)."""
+        try:
+            case_file = json.loads((self.root / relpath).read_bytes()).get("case_file", "")
+        except (OSError, ValueError, AttributeError):
+            return None
+        return case_file if isinstance(case_file, str) else None
+
+    def _recorded_in(self, path: Path) -> dict[str, Any] | None:
+        try:
+            recorded = json.loads(path.read_bytes()).get("recorded")
+        except (OSError, ValueError, AttributeError):
+            return None
+        return recorded if isinstance(recorded, dict) else None
 
     def unused(self, used: Mapping[str, Iterable[str]], modules: Iterable[str], whole_run: bool,
                case_files: Iterable[str] = ()) -> list[str]:
@@ -201,10 +276,13 @@ class GoldenStore:
         for relpath in self.existing_files():
             try:
                 stored: dict[str, GoldenEntry] | None = self.entries(relpath)
+                recorded_by: str | None = self._case_files.get(relpath, "")
             except GoldenIntegrityError:
-                stored = None  # unreadable or unlisted: still unused if no case names it
+                stored = None  # tampered, unlisted or malformed: still unused if no case names it
+                recorded_by = self._peek_case_file(relpath)
             if not whole_run:
-                recorded_by = self._case_files.get(relpath, "")
+                if recorded_by is None:
+                    continue  # cannot tell which case file recorded it: only a whole run can judge it
                 judged = recorded_by in file_set if recorded_by else relpath.rsplit("/", 1)[0] in module_set
                 if not judged:
                     continue

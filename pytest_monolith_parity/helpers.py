@@ -1,11 +1,13 @@
-"""Small helpers that case files share: the checkout under test, and temporary environment variables."""
+"""Small helpers that case files share: the checkout under test, its modules, and temporary environment variables."""
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from types import ModuleType
 
 from .outcomes import ReferenceUnavailable
 
@@ -25,6 +27,19 @@ def checkout_root() -> Path:
     if not root:
         raise ReferenceUnavailable("no monolith checkout configured (MONOLITH_ROOT or --monolith-root)")
     return Path(root)
+
+
+def reference_module(name: str) -> ModuleType:
+    """Import a monolith module for a Python side written as a function.
+
+    ``python_call("pkg.mod:fn")`` turns an import failure into *reference unavailable*; a side that is a
+    function of the case file imports through this to get the same verdict, with the same reason
+    (``cannot import <module>: <error>``), instead of a *python raised* that blames the reference.
+    """
+    try:
+        return importlib.import_module(name)
+    except Exception as error:  # an import error, or anything the module's top level raises
+        raise ReferenceUnavailable(f"cannot import {name}: {type(error).__name__}: {error}") from error
 
 
 @contextlib.contextmanager

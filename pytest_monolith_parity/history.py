@@ -2,13 +2,24 @@
 
 Format (JSON Lines, UTF-8, one object per line, appended, never rewritten)::
 
-    {"date": "2026-11-29T09:49:54+00:00", "revision": "3f2c9e1", "counts": {"match": 16, "mismatch": 2}}
+    {"date": "2026-11-29T09:49:54+00:00", "revision": "3f2c9e1", "counts": {"match": 16, "mismatch": 2},
+     "selection": "whole"}
 
 * ``date`` -- when the run's report was created (the report's ``created``,
   ISO 8601 in UTC), or the time of the append when the report has none;
 * ``revision`` -- the Rust revision the run tested (``null`` when unknown);
 * ``counts`` -- the report's ``totals``: outcome string -> number of items
-  (only outcomes that occurred; an absent outcome means 0).
+  (only outcomes that occurred; an absent outcome means 0);
+* ``selection`` -- what the run covered: ``whole`` (every case of the case
+  directories), ``subset`` (some files, ``-k`` / ``-m`` deselected cases) or
+  ``replay`` (``--parity-replay``); the report's ``selection``.  A line written
+  before this field existed reads as ``whole``.  :func:`read_history` returns
+  whole runs only unless asked for others, so a subset never looks like a
+  collapse of the port.  A run that did not finish appends nothing.
+* ``verdicts`` -- outcome string -> the node ids of the items that ended so,
+  sorted (absent in lines written before it existed), so the report can say
+  per case since when it has its verdict and whether it flips
+  (:mod:`case_history`).
 
 :func:`append_history` writes a whole line with one ``write`` on a file opened
 for appending, under a file lock, so concurrent runs never interleave and a
@@ -42,7 +53,12 @@ def history_entry(report: Mapping[str, Any], revision: str | None = None) -> dic
     if revision is None:
         revision = report.get("revision")
     counts = {str(outcome): int(count) for outcome, count in sorted((report.get("totals") or {}).items())}
-    return {"date": str(date), "revision": None if revision is None else str(revision), "counts": counts}
+    verdicts: dict[str, list[str]] = {}
+    for case in report.get("cases") or []:
+        verdicts.setdefault(str(case.get("outcome")), []).append(str(case.get("nodeid")))
+    return {"date": str(date), "revision": None if revision is None else str(revision), "counts": counts,
+            "selection": str(report.get("selection") or "whole"),
+            "verdicts": {outcome: sorted(nodeids) for outcome, nodeids in sorted(verdicts.items())}}
 
 
 def append_history(path: str | os.PathLike[str], report: Mapping[str, Any], revision: str | None = None) -> dict[str, Any]:
@@ -74,18 +90,26 @@ def append_history(path: str | os.PathLike[str], report: Mapping[str, Any], revi
     return entry
 
 
+#: Fields an entry may carry besides date, revision and counts; read_history keeps them.
+_OPTIONAL = ("verdicts", "selection")
+
+
 def _valid(entry: Any) -> bool:
     if not isinstance(entry, dict) or not isinstance(entry.get("counts"), dict):
         return False
     return all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in entry["counts"].items())
 
 
-def read_history(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+SELECTIONS = ("whole", "subset", "replay")
+
+
+def read_history(path: str | os.PathLike[str], selections: tuple[str, ...] | None = ("whole",)) -> list[dict[str, Any]]:
     """The entries of the trend file, oldest first (``[]`` when it does not exist).
 
-    A line that is not a complete JSON entry is skipped with a :class:`HistoryWarning`:
-    the last line is called torn (an interrupted append), any other malformed.
-    Blank lines are ignored.
+    Only entries whose ``selection`` is in ``selections`` (default: whole runs;
+    ``None``: every entry).  A line that is not a complete JSON entry is skipped
+    with a :class:`HistoryWarning`: the last line is called torn (an interrupted
+    append), any other malformed.  Blank lines are ignored.
     """
     path = Path(path)
     try:
@@ -107,5 +131,9 @@ def read_history(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
                     else "malformed line")
             warnings.warn(HistoryWarning(f"{path}:{index + 1}: skipped a {what}: {raw[:80]!r}"), stacklevel=2)
             continue
-        entries.append({"date": entry.get("date"), "revision": entry.get("revision"), "counts": entry["counts"]})
+        selection = entry.get("selection") or "whole"
+        if selections is not None and selection not in selections:
+            continue
+        entries.append({"date": entry.get("date"), "revision": entry.get("revision"), "counts": entry["counts"],
+                        "selection": selection, **{key: entry[key] for key in _OPTIONAL if key in entry}})
     return entries

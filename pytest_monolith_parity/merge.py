@@ -8,9 +8,14 @@ as an unsharded run's, so the JSON, Markdown and HTML reports, the step
 summary, the trend entry (one, for the whole run) and the gate are the ones
 the unsharded run would have produced.  Before anything is written the shard
 set is checked (:func:`check_shards`): every report is a shard of the same
-collection and durations, every shard is there once, no item ran twice, none
-is missing, and every shard finished.  A set that fails the check is never
-judged: ``merge-reports`` says which shard is wrong and exits 2.
+collection and durations, no shard is given twice and no item ran twice;
+a report that fails that check is bad input, never judged (exit 4).
+
+A shard that is missing (its report not given, or never written) or that did
+not finish (its ``parity-report.partial.json``, or one newer than its
+complete report) makes the merged run *incomplete*, exactly as an interrupted
+unsharded run: ``GATE: INCOMPLETE (n of m items ran)`` with the reasons,
+partial reports only, nothing in the trend, exit 2 -- never a pass.
 """
 
 from __future__ import annotations
@@ -21,19 +26,23 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .completeness import Completeness
 from .config import Settings
 from .gate import load_baseline
 from .session import ParitySession
 from .sharding import digest
 
-#: Exit status when the shard set is incomplete or inconsistent (pytest's "interrupted": not a verdict).
+#: Exit status when the shard set is incomplete (pytest's "interrupted": not a verdict); 4: bad input.
 EXIT_INCOMPLETE = 2
+EXIT_BAD_INPUT = 4
+#: The report an unfinished run writes beside its last complete one (session.PARTIAL_NAMES).
+PARTIAL_JSON = "parity-report.partial.json"
 
 
 class MergeError(Exception):
-    """A report cannot be merged; ``status`` is the exit status (4: bad input, 2: an incomplete shard set)."""
+    """The reports cannot be merged at all; ``status`` is the exit status (4: bad input)."""
 
-    def __init__(self, message: str, status: int = EXIT_INCOMPLETE):
+    def __init__(self, message: str, status: int = EXIT_BAD_INPUT):
         super().__init__(message)
         self.status = status
 
@@ -47,29 +56,56 @@ class Shard:
     def block(self) -> dict[str, Any]:
         return self.report["shard"]
 
+    @property
+    def finished(self) -> bool:
+        return self.report.get("complete") is not False
 
-def read_shard(path: Path) -> Shard:
+    def why_unfinished(self) -> str:
+        reasons = (self.report.get("completeness") or {}).get("reasons") or ["it did not finish"]
+        return (f"shard {self.block['index']} of {self.block['count']} did not finish ({self.path}): "
+                + "; ".join(reasons))
+
+
+def _load(path: Path) -> dict[str, Any]:
     try:
-        report = json.loads(Path(path).read_text("utf-8"))
-    except FileNotFoundError:
-        raise MergeError(f"{path} does not exist: that shard wrote no report (did its run fail before the end? "
-                         "its log says why); re-run that shard", EXIT_INCOMPLETE) from None
+        report = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError) as error:
-        raise MergeError(f"{path} is not a parity JSON report ({error})", 4) from None
+        raise MergeError(f"{path} is not a parity JSON report ({error})") from None
     if not isinstance(report, dict) or not isinstance(report.get("cases"), list):
-        raise MergeError(f"{path} is not a parity JSON report (no list 'cases')", 4)
+        raise MergeError(f"{path} is not a parity JSON report (no list 'cases')")
     block = report.get("shard")
     if not isinstance(block, dict) or not {"index", "count", "collected_digest", "selected"} <= set(block):
         raise MergeError(f"{path} is the report of a run without --parity-shard; merge-reports merges the "
-                         "shards of one sharded run (each run with --parity-shard K/N)", 4)
-    if report.get("complete") is False:
-        raise MergeError(f"{path} is the report of shard {block['index']}/{block['count']}, which did not finish; "
-                         "re-run that shard", EXIT_INCOMPLETE)
-    return Shard(Path(path), report)
+                         "shards of one sharded run (each run with --parity-shard K/N)")
+    return report
 
 
-def check_shards(shards: Sequence[Shard]) -> None:
-    """Raise MergeError unless the shards are exactly the N parts of one collection."""
+def read_shard(path: Path) -> Shard | None:
+    """The shard's latest report; ``None`` when it wrote none (a missing shard).
+
+    When the shard's last run did not finish, its report directory holds a
+    ``parity-report.partial.json`` newer than (or instead of) the complete
+    report: that one is the shard's, so a stale complete report of an earlier
+    run never stands in for an interrupted one.
+    """
+    path = Path(path)
+    partial = path if path.name == PARTIAL_JSON else path.with_name(PARTIAL_JSON)
+    if partial != path and partial.is_file() and (not path.is_file() or _created(partial) > _created(path)):
+        path = partial
+    if not path.is_file():
+        return None
+    return Shard(path, _load(path))
+
+
+def _created(path: Path) -> str:
+    try:
+        return str(json.loads(path.read_text("utf-8")).get("created") or "")
+    except (OSError, ValueError):
+        return ""
+
+
+def check_shards(shards: Sequence[Shard]) -> list[int]:
+    """Raise MergeError unless the shards are parts of one collection; return the missing shard indexes."""
     first = shards[0].block
     count = first["count"]
     for shard in shards[1:]:
@@ -82,12 +118,10 @@ def check_shards(shards: Sequence[Shard]) -> None:
             raise MergeError(f"{shard.path} and {shards[0].path} were balanced with different durations reports, so "
                              "their partitions do not fit together: give every shard the same --parity-durations")
     indexes = sorted(shard.block["index"] for shard in shards)
-    missing = sorted(set(range(1, count + 1)) - set(indexes))
     twice = sorted({i for i in indexes if indexes.count(i) > 1})
     if twice:
         raise MergeError(f"shard(s) {twice} of {count} given more than once")
-    if missing:
-        raise MergeError(f"shard(s) {missing} of {count} missing: pass the reports of all {count} shards")
+    missing = sorted(set(range(1, count + 1)) - set(indexes))
     seen: dict[str, Path] = {}
     for shard in shards:
         selected = set(shard.block["selected"])
@@ -97,18 +131,43 @@ def check_shards(shards: Sequence[Shard]) -> None:
             seen[nodeid] = shard.path
         strays = [c["nodeid"] for c in shard.report["cases"] if c.get("nodeid") not in selected]
         if strays:
-            raise MergeError(f"{shard.path} has records of items its shard did not select: {strays[:3]}", 4)
-    if digest(list(seen)) != first["collected_digest"]:
+            raise MergeError(f"{shard.path} has records of items its shard did not select: {strays[:3]}")
+    if not missing and digest(list(seen)) != first["collected_digest"]:
         raise MergeError("the shards' selections do not add up to the collected items; every shard must run with "
                          "the same options and the same --parity-durations")
+    return missing
 
 
-def _agreed(shards: Sequence[Shard], key: str) -> Any:
+def merged_completeness(shards: Sequence[Shard], missing: Sequence[int], absent: Sequence[Path]) -> Completeness:
+    """How much of the unsharded run the shards ran: complete only when every shard is there and finished."""
+    first = shards[0].block
+    completeness = Completeness(collected=int(first["collected"]))
+    reasons: list[str] = []
+    if missing:
+        reasons.append(f"shard(s) {list(missing)} of {first['count']} missing: no report of theirs was given"
+                       + (f" ({', '.join(map(str, absent))} do(es) not exist: that shard wrote no report; its log "
+                          "says why)" if absent else "") + "; re-run them and merge again")
+    for shard in shards:
+        own = shard.report.get("completeness") or {}
+        completeness.crashed += [n for n in own.get("crashed") or [] if n not in completeness.crashed]
+        completeness.collection_errors += [n for n in own.get("collection_errors") or []
+                                           if n not in completeness.collection_errors]
+        if shard.finished:
+            completeness.finished.update(shard.block["selected"])
+        else:
+            completeness.finished.update(c["nodeid"] for c in shard.report["cases"] if c.get("nodeid"))
+            reasons.append(shard.why_unfinished())
+    completeness.shards = reasons
+    return completeness
+
+
+def _agreed(shards: Sequence[Shard], key: str, default: Any = None) -> Any:
     """A value every shard's report has alike (the reference revision, the probe, unused goldens)."""
-    values = [shard.report.get(key) for shard in shards]
+    values = [shard.report.get(key, default) for shard in shards]
     if any(value != values[0] for value in values[1:]):
         raise MergeError(f"the shards disagree on {key!r} ({values[0]!r} vs "
-                         f"{next(v for v in values if v != values[0])!r}): they did not run the same checkout")
+                         f"{next(v for v in values if v != values[0])!r}): they did not run the same checkout "
+                         "with the same harness and libraries")
     return values[0]
 
 
@@ -134,23 +193,46 @@ def _with_replay_moved(record: dict[str, Any], shard: Shard, report_dir: Path) -
     return {**record, "replay": f"{REPLAY_COMMAND}{target}"}
 
 
-def merge(paths: Sequence[Path], settings: Settings, *, baseline_path: str | None = None) -> ParitySession:
+def _run_selection(shards: Sequence[Shard]) -> str:
+    """What the unsharded run covered (every shard computed it alike: ``whole`` unless -k, -m... deselected)."""
+    values = {str(shard.block.get("run_selection") or "whole") for shard in shards}
+    if len(values) > 1:
+        raise MergeError(f"the shards disagree on what the run covered ({sorted(values)}): they ran with different "
+                         "options")
+    return values.pop()
+
+
+def merge(paths: Sequence[Path], settings: Settings, *, baseline_path: str | None = None,
+          perf_gate: bool = False) -> ParitySession:
     """Check and merge the shards' reports; write the merged reports as ``settings`` say; return the session."""
     if not paths:
-        raise MergeError("no reports given: pass the JSON report of every shard", 4)
-    shards = [read_shard(Path(p)) for p in paths]
-    check_shards(shards)
-    golden = _agreed(shards, "golden") or {}
+        raise MergeError("no reports given: pass the JSON report of every shard")
+    read = [(Path(p), read_shard(Path(p))) for p in paths]
+    shards = [shard for _, shard in read if shard is not None]
+    absent = [path for path, shard in read if shard is None]
+    if not shards:
+        raise MergeError(f"none of the reports exists ({', '.join(map(str, absent))}): no shard wrote a report; "
+                         "their logs say why", EXIT_INCOMPLETE)
+    missing = check_shards(shards)
+    completeness = merged_completeness(shards, missing, absent)
+    finished = [shard for shard in shards if shard.finished]
+    golden = (_agreed(finished, "golden") if finished else None) or {}
     baseline = load_baseline(Path(baseline_path)) if baseline_path else None
     if settings.revision is None:
         settings.revision = _agreed(shards, "revision")
     settings.reference_revision = _agreed(shards, "reference_revision")
+    settings.hypothesis_profile = _agreed(shards, "hypothesis_profile", settings.hypothesis_profile)
     session = ParitySession(settings, baseline=baseline)
+    session.baseline_path = Path(baseline_path) if baseline_path else None
+    session.perf_gate = perf_gate
+    session.completeness = completeness
+    session.selection = _run_selection(shards)
+    session.environment = _agreed(shards, "environment")
     session.records = [_with_replay_moved(case, shard, settings.report_path) for shard in shards
                        for case in shard.report["cases"]]
     session.changed_goldens = list(golden.get("changed") or [])
-    session.unused_goldens = list(golden.get("unused") or [])
+    session.unused_goldens = list(golden.get("unused") or []) if completeness.complete else []
     session.other_failures = sum(int(shard.block.get("other_failures", 0)) for shard in shards)
-    if session.records:
+    if session.records or not completeness.complete:
         session.publish(_agreed(shards, "probe"))
     return session

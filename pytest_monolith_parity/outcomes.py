@@ -14,11 +14,14 @@ from typing import Any
 
 
 class ReferenceUnavailable(Exception):
-    """The Python reference cannot run here (a custom op, a missing service...).
+    """The Python reference cannot run here, for a static reason: a custom op, a package, a proto, a program.
 
     Raise it (or let the reference environment's stand-ins raise it) with a
     reason that names what is missing; the case is then reported as
-    *reference unavailable* and its golden, if any, stands in.
+    *reference unavailable* and its golden, if any, stands in.  Never raise it
+    for something that failed at run time (a service that died, a connection
+    that dropped): that is a harness error (see ``services/health.py``), and
+    a golden must not stand in for a reference that merely failed.
     """
 
 
@@ -87,6 +90,7 @@ class Outcome(str, enum.Enum):
     MATCH = "match"
     ERROR_AGREEMENT = "error agreement"
     MISMATCH = "mismatch"
+    DIFFERENT_ERRORS = "different errors"
     PYTHON_RAISED = "python raised"
     RUST_RAISED = "rust raised"
     RUST_PANICKED = "rust panicked"
@@ -122,6 +126,7 @@ _PASSING = frozenset({Outcome.MATCH, Outcome.ERROR_AGREEMENT, Outcome.EXPECTED_D
 _DIVERGENCES = frozenset(
     {
         Outcome.MISMATCH,
+        Outcome.DIFFERENT_ERRORS,
         Outcome.PYTHON_RAISED,
         Outcome.RUST_RAISED,
         Outcome.RUST_PANICKED,

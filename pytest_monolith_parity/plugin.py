@@ -15,7 +15,7 @@ import pytest
 
 from . import config as parity_config
 from .collect import SESSION_KEY, CaseFile, ParityItem
-from .hypothesis_support import ReplayError, read_replay, register_profiles
+from .hypothesis_support import ReplayError, read_replay, register_profiles, replay_path
 from .session import ParitySession, SetupError, open_session
 from .sharding import ShardError, select as select_shard
 from .terminal import summary_lines
@@ -36,8 +36,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="run the property case of a replay file on its saved input only")
     group.addoption("--parity-baseline", default=None, metavar="REPORT",
                     help="JSON report of the base revision: fail only on regressions and new failing cases")
+    group.addoption("--parity-perf-gate", action="store_true", default=False,
+                    help="with --parity-baseline: fail the run when a perf=True case's Rust side got slower beyond "
+                         "its noise (reported either way)")
     group.addoption("--parity-fix", action="store_true", default=False,
                     help="after review: rewrite the case files' expected divergences to match this run")
+    # --parity-strict-records is a setting (config.SETTINGS: strict_records), added with the others above
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -45,7 +49,8 @@ def pytest_configure(config: pytest.Config) -> None:
     options = {spec.name: config.getoption(f"parity_{spec.name}") for spec in parity_config.SETTINGS}
     try:
         state = open_session(config.rootpath, options, os.environ, update_golden=config.getoption("update_golden"),
-                             baseline_path=config.getoption("parity_baseline"), fix=config.getoption("parity_fix"))
+                             baseline_path=config.getoption("parity_baseline"), fix=config.getoption("parity_fix"),
+                             perf_gate=config.getoption("parity_perf_gate"))
     except SetupError as error:
         raise pytest.UsageError(f"monolith-parity: {error}") from None
     register_profiles()
@@ -76,6 +81,23 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     return None
 
 
+class _CaseFileNotATestModule(pytest.File):
+    """Stands in for pytest's own Module of a case file named on the command line: the case file is ours."""
+
+    def collect(self):
+        return []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector):
+    """A case file given as an argument is collected once, as cases (pytest would also import it as a test
+    module: a case file's relative imports of its ``_support/`` then fail collection)."""
+    resolved = module_path.resolve()
+    if any(resolved.is_relative_to(root) for root in parent.config.stash[SESSION_KEY].settings.case_paths):
+        return _CaseFileNotATestModule.from_parent(parent, path=module_path)
+    return None
+
+
 def pytest_collection(session: pytest.Session) -> None:
     settings = session.config.stash[SESSION_KEY].settings
     if settings.require_monolith_root and not settings.monolith_root:
@@ -88,13 +110,17 @@ def pytest_collection(session: pytest.Session) -> None:
                 "monolith-rs/")
 
 
+def _covers_case_dirs(config: pytest.Config, state: ParitySession) -> bool:
+    """Whether the run's arguments take in every case directory (a whole run unless cases are deselected)."""
+    collected_roots = [Path(arg.split("::")[0]).resolve() for arg in config.args]
+    return all(any(case_dir.is_relative_to(root) for root in collected_roots) for case_dir in state.settings.case_paths)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
     state = config.stash[SESSION_KEY]
     state.prepare_kernels([item.case for item in items if getattr(item, "case", None) is not None])
-    collected_roots = [Path(arg.split("::")[0]).resolve() for arg in config.args]
-    state.whole_run = all(any(case_dir.is_relative_to(root) for root in collected_roots)
-                          for case_dir in state.settings.case_paths)
+    state.whole_run = _covers_case_dirs(config, state)
     _select_replay(config, items)
     _prepare_rust(session, state, items)  # after -k / -m / replay: only what the selected items need
 
@@ -137,19 +163,32 @@ def _select_replay(config: pytest.Config, items: list) -> None:
     replay = config.getoption("parity_replay")
     if not replay:
         return
+    path = replay_path(replay, config.rootpath)
+    if not path.exists():
+        raise pytest.UsageError(f"monolith-parity: replay file {replay} does not exist (looked in the current "
+                                f"directory and in the rootdir {config.rootpath})")
     try:
-        case_file, case_id, args = read_replay(Path(replay))
+        case_file, case_id, args = read_replay(path)
     except ReplayError as error:
         raise pytest.UsageError(f"monolith-parity: {error}") from None
-    selected = [i for i in items if getattr(i, "case", None) is not None and i.example is None
-                and i.case.id == case_id and i.case.source_file == case_file]
+    target = (config.rootpath / case_file).resolve()
+    in_file = [i for i in items if isinstance(i, ParityItem) and Path(i.path).resolve() == target]
+    selected = [i for i in in_file if i.example is None and i.case.id == case_id]
     if not selected:
-        raise pytest.UsageError(f"monolith-parity: replay file {replay} names case {case_id!r} in {case_file}, "
-                                "which this run did not collect; run from the same rootdir, with that file collected")
+        if in_file:
+            found = sorted({i.case.id for i in in_file if i.example is None})
+            why = (f"{case_file} has no property case {case_id!r} (its property cases: "
+                   f"{', '.join(found) or 'none'}); the case was renamed or removed since the replay was written")
+        else:
+            why = (f"this run did not collect {target} (the replay's case file, relative to the rootdir "
+                   f"{config.rootpath}); run with that file collected")
+        raise pytest.UsageError(f"monolith-parity: replay file {path} names case {case_id!r} in {case_file}: {why}")
     for item in selected:
         item.replay_args = args
     config.hook.pytest_deselected(items=[i for i in items if i not in selected])
     items[:] = selected
+
+
 
 
 @pytest.hookimpl(wrapper=True)
@@ -177,13 +216,19 @@ class ShardSelector:
         except ShardError as error:
             raise pytest.UsageError(f"monolith-parity: --parity-shard {settings.shard}: {error}") from None
         keep = set(selection.selected)
-        config.hook.pytest_deselected(items=[item for item in items if item.nodeid not in keep])
+        dropped = [item for item in items if item.nodeid not in keep]
+        config.hook.pytest_deselected(items=dropped)
         items[:] = [item for item in items if item.nodeid in keep]
-        self.state.shard = selection.to_json()
+        # the parity items only the shard dropped: without them, the selection is the unsharded run's
+        self.state.shard = {**selection.to_json(), "deselected": sum(1 for i in dropped if isinstance(i, ParityItem))}
 
 
 class RecordCollector:
-    """Gathers case records from test reports; on the controller these arrive from every xdist worker."""
+    """Gathers case records from test reports, and how far the run got (see completeness.py).
+
+    On the controller these arrive from every xdist worker (xdist relays reports,
+    collection reports and ``logfinish``; its own hooks are in xdist_support.py).
+    """
 
     def __init__(self, state: ParitySession):
         self.state = state
@@ -195,6 +240,29 @@ class RecordCollector:
         elif report.failed and record is None:
             self.state.other_failures += 1  # a non-parity test failed: the gate must not turn the run green
 
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.state.completeness.collected = sum(1 for item in session.items if isinstance(item, ParityItem))
+
+    def pytest_deselected(self, items: list) -> None:
+        self.state.deselected_cases += sum(1 for item in items if isinstance(item, ParityItem))
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        errors = self.state.completeness.collection_errors
+        if report.failed and self.state.is_case_nodeid(report.nodeid) and report.nodeid not in errors:
+            errors.append(report.nodeid)
+
+    def pytest_runtest_logfinish(self, nodeid: str, location) -> None:
+        if self.state.is_case_nodeid(nodeid):
+            self.state.completeness.finished.add(nodeid)
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:
+        completeness = self.state.completeness
+        # pytest's (and xdist's) own stop, ``Interrupted``: collection errors, -x under xdist, a worker's Ctrl-C
+        if type(excinfo.value).__name__ == "Interrupted":
+            completeness.stopped = completeness.stopped or str(excinfo.value)
+        else:
+            completeness.keyboard_interrupt = True
+
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash[SESSION_KEY]
@@ -202,10 +270,35 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if is_worker(session.config):
             session.config.workeroutput["parity"] = state.worker_output()
             return
+        if session.config.option.collectonly:
+            return  # nothing was meant to run: no verdicts, no reports
+        completeness = state.completeness
+        completeness.exitstatus = int(exitstatus)
+        completeness.stopped = completeness.stopped or str(session.shouldfail or session.shouldstop or "")
+        state.whole_run = _covers_case_dirs(session.config, state)
+        state.selection = _selection(session.config, state, state.deselected_cases)
+        if state.shard is not None:  # what the unsharded run would have covered: merge-reports reports that
+            state.shard["run_selection"] = _selection(session.config, state,
+                                                      state.deselected_cases - state.shard.get("deselected", 0))
+            state.selection = "subset"
         state.finish()
         session.exitstatus = state.exit_code(session.exitstatus)
+        if exitstatus == pytest.ExitCode.INTERNAL_ERROR:  # pytest prints no terminal summary then: say it here
+            reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:
+                for line, bold in summary_lines(state):
+                    reporter.write_line(line, bold=bold)
     finally:
         state.close()
+
+
+def _selection(config: pytest.Config, state: ParitySession, deselected: int) -> str:
+    """What the run covered (history.py): ``replay``, ``subset`` or ``whole``."""
+    if config.getoption("parity_replay"):
+        return "replay"
+    if not state.whole_run or deselected or state.completeness.collection_errors:
+        return "subset"
+    return "whole"
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

@@ -31,7 +31,9 @@ from pathlib import Path
 
 from . import values
 from .outcomes import ReferenceUnavailable
+from .runners.base import RunnerConfigError
 from .runners.fork_safety import native_thread_table, native_threads_hazard, python_threads
+from .runners.framed_call import HARNESS_ERROR_TYPE
 from .runners.python_side import CASE_FILE_PREFIX, resolve_target
 
 _HEADER = struct.Struct("<I")
@@ -58,7 +60,10 @@ def handle(request: dict) -> dict:
     if call == "__ping__":
         return {"ok": None}
     try:
-        function = resolve_target(call)
+        try:
+            function = resolve_target(call)
+        except RunnerConfigError as error:  # the case is broken (a target that does not import): not a finding
+            return {"error": {"type": HARNESS_ERROR_TYPE, "message": str(error)}}
         args = [values.decode(a) for a in request.get("args", [])]
         kwargs = {k: values.decode(v) for k, v in request.get("kwargs", {}).items()}
         result = function(*args, **kwargs)

@@ -7,8 +7,11 @@ the JSON report.
 
 from __future__ import annotations
 
+import collections
+from pathlib import Path
 from typing import Any
 
+from .case_modules import readable
 from .execution import Execution
 from .outcomes import SideResult
 
@@ -16,8 +19,36 @@ PREVIEW_LIMIT = 2000
 
 
 def preview(value: Any, limit: int = PREVIEW_LIMIT) -> str:
-    text = repr(value)
+    """``repr`` of a value with dict keys and set members sorted, so a preview is the same in every run.
+
+    A Rust side that iterates a ``HashMap`` hands back its dicts in a random
+    key order; the comparator decides what order means, the preview only shows
+    the value, and must not change between two runs of the same result.
+    """
+    text = sorted_repr(value)
     return text if len(text) <= limit else text[: limit - 20] + f"... ({len(text)} chars)"
+
+
+def sorted_repr(value: Any) -> str:
+    """``repr`` with the keys of dicts (plain, ordered, default) and the members of sets in sorted order."""
+    if type(value) in _DICT_TYPES:
+        items = sorted(((sorted_repr(k), sorted_repr(v)) for k, v in value.items()), key=lambda item: item[0])
+        body = ", ".join(f"{k}: {v}" for k, v in items)
+        return "{" + body + "}" if type(value) is dict else f"{type(value).__name__}({{{body}}})"
+    if type(value) in (set, frozenset):
+        if not value:
+            return repr(value)
+        body = ", ".join(sorted(sorted_repr(v) for v in value))
+        return "{" + body + "}" if type(value) is set else f"frozenset({{{body}}})"
+    if type(value) is list:
+        return "[" + ", ".join(sorted_repr(v) for v in value) + "]"
+    if type(value) is tuple:
+        inner = ", ".join(sorted_repr(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return repr(value)
+
+
+_DICT_TYPES = (dict, collections.OrderedDict, collections.defaultdict)
 
 
 def _plain(metrics: dict[str, Any]) -> dict[str, Any]:
@@ -33,7 +64,15 @@ def _side(result: SideResult | None) -> dict[str, Any] | None:
     return data
 
 
-def build_record(execution: Execution, nodeid: str, replay: str = "") -> dict[str, Any]:
+def call_name(description: str, root: Path | None = None, rust_module: str | None = None) -> str:
+    """A runner's description as a person reads it: case-file paths, not internal module names (see case_modules)."""
+    text = readable(description, root)
+    return text.replace("<rust_module>", rust_module) if rust_module else text
+
+
+def build_record(execution: Execution, nodeid: str, replay: str = "", *, root: Path | None = None,
+                 rust_module: str | None = None) -> dict[str, Any]:
+    """The record of one run; ``root`` and ``rust_module`` make the calls' names readable (see :func:`call_name`)."""
     case = execution.case
     verdict = execution.verdict
     example = next((e for e in case.examples if e.id == execution.example_id), None)
@@ -47,8 +86,8 @@ def build_record(execution: Execution, nodeid: str, replay: str = "") -> dict[st
         "package": case.package,
         "case_file": case.source_file,
         "case_line": case.source_line,
-        "python_call": case.python.describe(),
-        "rust_call": case.rust.describe(),
+        "python_call": call_name(case.python.describe(), root, rust_module),
+        "rust_call": call_name(case.rust.describe(), root, rust_module),
         "comparator": case.compare.describe() if case.compare is not None else "exact",
         "inputs": execution.args.describe(PREVIEW_LIMIT) if execution.args is not None else "",
         "examples_run": execution.examples_run,
@@ -63,7 +102,21 @@ def build_record(execution: Execution, nodeid: str, replay: str = "") -> dict[st
         "rust": _side(execution.rust),
         "seconds": round(execution.seconds, 6),
         "replay": replay,
+        "perf": _plain_perf(execution.perf),
     }
+
+
+def _plain_perf(perf: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The timings of a ``perf=True`` case, rounded to the microsecond's thousandth (see perf.py)."""
+    if perf is None:
+        return None
+    plain: dict[str, Any] = {}
+    for key, value in perf.items():
+        if isinstance(value, dict):
+            plain[key] = {k: round(v, 9) if isinstance(v, float) else v for k, v in value.items()}
+        else:
+            plain[key] = round(value, 9) if isinstance(value, float) else value
+    return plain
 
 
 def junit_properties(record: dict[str, Any]) -> list[tuple[str, Any]]:

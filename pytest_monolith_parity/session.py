@@ -3,11 +3,18 @@
 On a pytest-xdist worker it accumulates golden updates and golden usage to
 hand to the controller; on the controller (or in a run without xdist) it
 also gathers every case record and writes the goldens and the reports.
+
+Finishing is defensive: a run that did not finish (:mod:`completeness`) keeps
+the last complete reports and writes ``*.partial.*`` beside them, appends
+nothing to the trend and never passes; a gate or a report that fails to be
+produced is reported (and fails the run as a harness error) without keeping
+the others from being written.
 """
 
 from __future__ import annotations
 
 import collections
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -17,19 +24,27 @@ from .version import __version__
 from .build_stamps import BuildError
 from .command_build import build_with_command
 from .cases import Case, Example
+from .completeness import Completeness
 from .config import Settings
 from .execution import Execution, run_example, run_property
-from .gate import GateResult, evaluate
+from .gate import EXIT_HARNESS_ERROR, GateResult, evaluate
 from .github import annotations, markdown_summary
-from .golden import GoldenStore
+from .golden import GoldenIntegrityError, GoldenStore
 from .files import atomic_write
 from .history import append_history, read_history
-from .html_report import coverage_from_inventory, write_html
+from .html_report import coverage_from_inventory, render_html, write_html
 from .hypothesis_support import profile_settings, write_replay
 from .records import build_record
-from .report import build_report, load_probe, summary_line, write_reports
+from .report import build_report, load_probe, render_markdown, summary_line, write_reports
 from .runners.base import RunContext, RunnerConfigError
 from .runners.workers import WorkerPool
+
+#: ``publish``'s default: read the import probe's result from the probe file.
+_LOAD_PROBE = object()
+
+#: File names of the reports of a run that did not finish (beside the complete ones, never over them).
+PARTIAL_NAMES = {"json": "parity-report.partial.json", "markdown": "parity-report.partial.md",
+                 "html": "parity-report.partial.html", "summary": "summary.partial.md"}
 
 
 def _packages_not_built(cases: list[Case], artifacts: Any, settings: Settings) -> set[str]:
@@ -57,11 +72,11 @@ class SetupError(Exception):
 
 
 def open_session(rootdir: Path, options: dict[str, Any], environ: dict[str, str] | os._Environ, *,
-                 update_golden: bool, baseline_path: str | None, fix: bool) -> "ParitySession":
+                 update_golden: bool, baseline_path: str | None, fix: bool, perf_gate: bool = False) -> "ParitySession":
     """Resolve settings and inputs into a ready session (reference environment active), or raise SetupError."""
     from .compare.base import ComparatorConfigError
     from .compare.tensor import configure_default_tolerances
-    from .config import SettingsError, load_pyproject, resolve
+    from .config import SettingsError, derandomize_for_gate, load_pyproject, resolve
     from .gate import BaselineError, load_baseline
     from .reference.bootstrap import ReferenceEnvironmentError
     from .reference.checkout import CheckoutError
@@ -88,7 +103,15 @@ def open_session(rootdir: Path, options: dict[str, Any], environ: dict[str, str]
         baseline = load_baseline(Path(baseline_path)) if baseline_path else None
     except BaselineError as error:
         raise SetupError(str(error)) from None
+    if baseline is not None:
+        derandomize_for_gate(settings)
     state = ParitySession(settings, update_golden=update_golden, baseline=baseline, fix=fix)
+    state.baseline_path = Path(baseline_path) if baseline_path else None
+    state.perf_gate = perf_gate
+    try:
+        state.check_goldens()
+    except GoldenIntegrityError as error:
+        raise SetupError(str(error)) from None
     try:
         state.activate_reference()
     except (CheckoutError, ReferenceEnvironmentError, ProtoCompileError, ManifestError) as error:
@@ -106,6 +129,9 @@ class ParitySession:
         self.gate: GateResult | None = None
         self.fix_report = None  # fixer.FixReport after --parity-fix
         self.other_failures = 0
+        self.baseline_path: Path | None = None  # the baseline report, for the reports' "changed" section
+        self.perf_gate = False  # --parity-perf-gate: a case whose Rust side got slower fails the run
+        self.slower: list[dict[str, Any]] = []
         revision = settings.reference_revision or detect_revision(settings.monolith_root)
         self.store = GoldenStore(settings.golden_path, harness_version=__version__, reference_revision=revision)
         self.workers = WorkerPool(start_timeout=settings.worker_start_timeout)
@@ -115,10 +141,18 @@ class ParitySession:
         self.golden_modules: set[str] = set()
         self.golden_case_files: set[str] = set()
         self.whole_run = False
+        self.selection = "whole"  # whole | subset | replay (see history.py)
+        self.deselected_cases = 0
+        self.completeness = Completeness()
         self.shard: dict[str, Any] | None = None  # the shard block of a --parity-shard run (sharding.py)
+        self.environment: dict[str, Any] | None = None  # merge-reports: what ran the shards (else collected)
         self.changed_goldens: list[str] = []
         self.unused_goldens: list[str] = []
+        self.legacy_goldens: list[str] = []  # files the rebuilt manifest could not take facts from
         self.report_paths: dict[str, Path] = {}
+        self.gate_error = ""
+        self.finish_errors: list[str] = []
+        self.fix_refused = ""
         self._hypothesis = None
         self.build = None
         self.rust_artifacts = None
@@ -126,6 +160,15 @@ class ParitySession:
         self.reference = None
         self.kernels = None  # kernel_build.KernelSet when a kernel manifest is present
         self.kernel_report: dict[str, Any] = {}
+
+    # -- goldens ------------------------------------------------------------
+    def check_goldens(self) -> None:
+        """Before anything runs: a missing manifest is an error, or (under --update-golden) rebuilt."""
+        if not self.store.manifest_missing():
+            return
+        if not self.update_golden:
+            raise GoldenIntegrityError(self.store.missing_manifest_message())
+        self.legacy_goldens = self.store.rebuild_manifest()
 
     # -- the reference ----------------------------------------------------
     def activate_reference(self) -> None:
@@ -241,6 +284,11 @@ class ParitySession:
         timeout = case.timeout or self.settings.timeout
         return RunContext(settings=self.settings, workers=self.workers, timeout=timeout)
 
+    def is_case_nodeid(self, nodeid: str) -> bool:
+        """Whether a pytest node id is a parity item's (or a case file's): its file lies under a case directory."""
+        path = (self.settings.rootdir / nodeid.split("::", 1)[0]).resolve()
+        return any(path.is_relative_to(root) for root in self.settings.case_paths)
+
     def note_collected(self, case: Case) -> None:
         if case.golden and case.examples:
             relpath = self.store.relpath(case.module_path, case.id)
@@ -268,7 +316,8 @@ class ParitySession:
         return execution, replay
 
     def record(self, execution: Execution, nodeid: str, replay: str = "") -> dict[str, Any]:
-        return build_record(execution, nodeid, replay)
+        return build_record(execution, nodeid, replay, root=self.settings.rootdir,
+                            rust_module=self.settings.rust_module)
 
     # -- merging (xdist) --------------------------------------------------
     def rust_lines(self) -> list[str]:
@@ -277,17 +326,26 @@ class ParitySession:
             return self.rust_artifacts.describe()
         return list(self.reported_rust_lines)
 
-    def worker_output(self) -> dict[str, Any]:
+    def worker_output(self) -> str:
+        """What a worker hands the controller, as JSON text: execnet's own serializer cannot carry an int
+        below -2**31 that needs more than 32 bits (``struct.error`` at session end, and every golden update lost),
+        and goldens of int64 ids hold such values."""
+        return json.dumps(self._worker_output_data(), allow_nan=True)
+
+    def _worker_output_data(self) -> dict[str, Any]:
         return {
             "rust": self.rust_lines(),
             "golden_updates": self.golden_updates,
             "golden_used": {k: sorted(v) for k, v in self.golden_used.items()},
             "golden_modules": sorted(self.golden_modules),
             "golden_case_files": sorted(self.golden_case_files),
+            "deselected_cases": self.deselected_cases,
             **({"shard": self.shard} if self.shard is not None else {}),
         }
 
-    def merge_worker_output(self, output: dict[str, Any]) -> None:
+    def merge_worker_output(self, output: str | dict[str, Any]) -> None:
+        if isinstance(output, str):
+            output = json.loads(output)
         for relpath, update in output.get("golden_updates", {}).items():
             target = self.golden_updates.setdefault(relpath, {"case": update["case"], "covers": update["covers"],
                                                               "case_file": update.get("case_file", ""),
@@ -299,72 +357,202 @@ class ParitySession:
         if output.get("rust") and not self.reported_rust_lines:
             self.reported_rust_lines = list(output["rust"])
         self.golden_case_files.update(output.get("golden_case_files", []))
+        # every worker collects (and deselects) the same items: the most any of them saw
+        self.deselected_cases = max(self.deselected_cases, int(output.get("deselected_cases", 0)))
         if output.get("shard") is not None:
             self.shard = output["shard"]  # every worker collected the same items, so computed the same shard
 
     # -- finishing --------------------------------------------------------
+    @property
+    def complete(self) -> bool:
+        return self.completeness.complete
+
     def finish(self) -> None:
         """Write goldens (if updating), find unused ones, judge the gate, write the reports, apply fixes."""
-        if self.update_golden and self.golden_updates:
+        def write_goldens() -> None:
             self.changed_goldens = self.store.apply_updates(self.golden_updates)
-        if self.settings.unused_goldens != "ignore" and self.golden_used:
+
+        def find_unused() -> None:
             self.unused_goldens = self.store.unused(self.golden_used, self.golden_modules, self.whole_run,
                                                     self.golden_case_files)
-        if not self.records and not self.settings.shard:  # a shard reports even when it got no parity item
-            return
-        self.publish(load_probe(self.settings.path(self.settings.probe_file)))
 
-    def publish(self, probe: dict[str, Any] | None) -> None:
+        if self.update_golden and self.golden_updates:
+            self._step("golden files", write_goldens)
+        if self.settings.unused_goldens != "ignore" and self.golden_used and self.complete:
+            self._step("the unused-golden check", find_unused)
+        if not self.records and (self.complete or not self.completeness.started) and not self.settings.shard:
+            return  # (a shard reports even when it got no parity item: merge-reports needs every shard's report)
+        self.publish()
+
+    def publish(self, probe: Any = _LOAD_PROBE) -> None:
         """Judge the gate and write every report of the records (also what ``merge-reports`` does with shards').
 
-        A shard's reports carry its ``shard`` block and it adds nothing to the
-        trend: the merge of all shards is the run that does.
+        ``probe``: the import probe's result (default: read from the probe file). A
+        shard's reports carry its ``shard`` block and it adds nothing to the trend:
+        the merge of all shards is the run that does.
         """
-        self.gate = evaluate(self.records, self.baseline)
-        report = build_report(self.records, revision=self.settings.revision, extra={
+        try:
+            self.gate = evaluate(self.records, self.baseline, strict_records=self.settings.strict_records)
+        except Exception as error:  # noqa: BLE001 - the reports must still be written, and say why there is no gate
+            self.gate_error = f"{type(error).__name__}: {error}"
+        try:
+            report = self._build_report(probe)
+        except Exception as error:  # noqa: BLE001 - say so, and fail the run as a harness error
+            self.finish_errors.append(f"the report could not be built: {type(error).__name__}: {error}")
+            return
+        self.slower = list((report.get("changes") or {}).get("slower") or [])
+        if report.get("perf") is not None:
+            report["perf"]["gate"] = self.perf_gate
+        if self.complete:
+            self._write_complete(report)
+        else:
+            self._write_partial(report)
+        if self.fix and not self.complete:
+            self.fix_refused = ("--parity-fix did nothing: the run did not finish, and fixes planned from part of "
+                                "the items could drop expectations the other items still need")
+        elif self.fix:
+            from .fixer import apply_fixes, plan  # libcst is only needed here
+
+            def fix() -> None:
+                self.fix_report = apply_fixes(self.settings.rootdir, plan(self.records))
+
+            self._step("--parity-fix", fix)
+
+    def _build_report(self, probe: Any = _LOAD_PROBE) -> dict[str, Any]:
+        return build_report(self.records, revision=self.settings.revision, extra={
             "reference_revision": self.store.reference_revision,
             "golden": {"changed": self.changed_goldens, "unused": self.unused_goldens},
-            "gate": self.gate.to_json(),
-            "probe": probe,
+            "gate": self._gate_json(),
+            "complete": self.complete,
+            "completeness": self.completeness.to_json(),
+            "selection": self.selection,
+            "hypothesis_profile": self.settings.hypothesis_profile,
+            "probe": load_probe(self.settings.path(self.settings.probe_file)) if probe is _LOAD_PROBE else probe,
             **({"shard": {**self.shard, "other_failures": self.other_failures}} if self.shard is not None else {}),
-        })
-        self.report_paths = write_reports(self.settings.report_path, report)
+        }, **self._report_context(self.settings.path(self.settings.history_file)))
+
+    def gate_line(self) -> str | None:
+        """The run's verdict line: INCOMPLETE, the gate's, or ERROR when the gate could not be judged."""
+        if not self.complete and self.completeness.started:
+            return self.completeness.line()
+        if self.gate_error:
+            return f"GATE: ERROR (the gate could not be judged: {self.gate_error})"
+        return self.gate.line() if self.gate is not None else None
+
+    def _gate_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = self.gate.to_json() if self.gate is not None else {"passed": False}
+        if self.gate_error:
+            data["error"] = self.gate_error
+        if not self.complete:
+            data["passed"] = False
+        data["line"] = self.gate_line()
+        return data
+
+    def _step(self, what: str, action) -> None:
+        """Run one finishing step; a failure is reported and fails the run, but the other steps still run."""
+        try:
+            action()
+        except Exception as error:  # noqa: BLE001 - one broken product must not cost the others
+            self.finish_errors.append(f"{what} could not be written: {type(error).__name__}: {error}")
+
+    def _write_complete(self, report: dict[str, Any]) -> None:
+        report_dir = self.settings.report_path
+
+        def reports() -> None:
+            self.report_paths.update(write_reports(report_dir, report))
+
+        self._step("the JSON and Markdown reports", reports)
         history_path = self.settings.path(self.settings.history_file)
-        if not self.settings.shard:
-            append_history(history_path, report, self.settings.revision)
-        self.report_paths["html"] = write_html(self.settings.report_path, report, history=read_history(history_path),
-                                               coverage=self._coverage(report))
-        summary = markdown_summary(report, self.gate.line())
-        atomic_write(self.settings.report_path / "summary.md", summary.encode("utf-8"))
-        self.report_paths["summary"] = self.settings.report_path / "summary.md"
+        if not self.settings.shard:  # a shard is part of a run: its merge adds the run to the trend
+            self._step("the trend history", lambda: append_history(history_path, report, self.settings.revision))
+
+        def html() -> None:
+            self.report_paths["html"] = write_html(report_dir, report)
+
+        self._step("the HTML report", html)
+        self._step("the Markdown summary", lambda: self._write_summary(report, report_dir / "summary.md", "summary"))
+        for name in PARTIAL_NAMES.values():  # a finished run makes an older partial report stale
+            stale = report_dir / name
+            if stale.exists():
+                self._step(f"removing the stale {name}", stale.unlink)
+
+    def _write_partial(self, report: dict[str, Any]) -> None:
+        report_dir = self.settings.report_path
+        paths = {kind: report_dir / name for kind, name in PARTIAL_NAMES.items()}
+        text = json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n"
+
+        def reports() -> None:
+            atomic_write(paths["json"], text.encode("utf-8"))
+            self.report_paths["partial json"] = paths["json"]
+            atomic_write(paths["markdown"], render_markdown(report).encode("utf-8"))
+            self.report_paths["partial markdown"] = paths["markdown"]
+
+        self._step("the partial JSON and Markdown reports", reports)
+
+        def html() -> None:
+            atomic_write(paths["html"], render_html(report).encode("utf-8"))
+            self.report_paths["partial html"] = paths["html"]
+
+        self._step("the partial HTML report", html)
+        self._step("the partial Markdown summary", lambda: self._write_summary(report, paths["summary"],
+                                                                               "partial summary"))
+
+    def _write_summary(self, report: dict[str, Any], path: Path, kind: str) -> None:
+        summary = markdown_summary(report, self.gate_line() or "")
+        atomic_write(path, summary.encode("utf-8"))
+        self.report_paths[kind] = path
         step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if step_summary:
             with open(step_summary, "a", encoding="utf-8") as handle:
                 handle.write(summary)
-        if self.fix:
-            from .fixer import apply_fixes, plan  # libcst is only needed here
-
-            self.fix_report = apply_fixes(self.settings.rootdir, plan(self.records))
 
     def _coverage(self, report: dict[str, Any]) -> dict[str, Any] | None:
         """Per-package coverage of the inventory's files by cases, when an inventory is present."""
+        return self._inventory_coverage(report["cases"])
+
+    def _inventory_coverage(self, records: list[dict[str, Any]]) -> dict[str, Any] | None:
         path = self.settings.path(self.settings.inventory_file)
         if not path.is_file():
             return None
         from .inventory import store
 
-        return coverage_from_inventory(store.load(path), report["cases"])
+        return coverage_from_inventory(store.load(path), records)
+
+    def _report_context(self, history_path: Path) -> dict[str, Any]:
+        """What build_report adds to the records: the baseline, the trend, the inventory, the environment."""
+        from .changes import load_baseline_document
+        from .environment import collect
+
+        settings = self.settings
+        return {
+            "baseline": load_baseline_document(self.baseline_path) if self.baseline_path else None,
+            "history": read_history(history_path),
+            "coverage": self._inventory_coverage(self.records),
+            "environment": self.environment if self.environment is not None else collect(
+                rootdir=settings.rootdir, golden_dir=settings.golden_path,
+                monolith_root=settings.path(settings.monolith_root) if settings.monolith_root else None,
+                rust_revision=settings.revision, reference_revision=self.store.reference_revision),
+        }
 
     def annotations(self) -> list[str]:
         return annotations(self.records) if os.environ.get("GITHUB_ACTIONS") == "true" else []
 
     def exit_code(self, pytest_status: int) -> int:
-        """The run's exit code: pytest's, unless the parity gate decides (see gate.py)."""
-        if self.gate is None or pytest_status not in (0, 1) or self.other_failures:
+        """The run's exit code: pytest's, unless the parity gate decides (see gate.py and completeness.py)."""
+        if not self.complete and self.completeness.started:
+            return self.completeness.exit_code(pytest_status)
+        if pytest_status not in (0, 1):
             return pytest_status
+        if self.gate_error or self.finish_errors:
+            return EXIT_HARNESS_ERROR
+        if self.gate is None or self.other_failures:
+            return pytest_status
+        code = self.gate.exit_code()
         if self.unused_goldens and self.settings.unused_goldens == "fail":
-            return max(1, self.gate.exit_code())
-        return self.gate.exit_code()
+            code = max(1, code)
+        if self.perf_gate and self.slower:
+            code = max(1, code)
+        return code
 
     def summary(self) -> str:
         return summary_line(self.records)

@@ -189,7 +189,8 @@ Case(id="resource_spec_get_path", covers=COVERS,
          example({"shard_id": 1, "replica_id": 2}, "/iptv/resource", id="plain"),
          example({}, "/iptv/resource", id="unset_ids",
                  expect=divergence("unset shard/replica ids are 'None:None' in Python, '0:0' in Rust "
-                                   "(unwrap_or_default)", outcome="mismatch", message="line 1, column 16")),
+                                   "(unwrap_or_default)", outcome="mismatch",
+                                   message="root: '/iptv/resource/None:None' != '/iptv/resource/0:0'")),
      ])
 
 Case(id="publish_meta_get_path", covers=COVERS,
@@ -199,7 +200,7 @@ Case(id="publish_meta_get_path", covers=COVERS,
          example({"shard_id": 0, "replica_id": 3, "model_name": "iptv_ex"}, "/iptv/publish", id="plain"),
          example({}, "/iptv/publish", id="unset",
                  expect=divergence("unset fields are 'None:-1:None' in Python, '0:-1:' in Rust", outcome="mismatch",
-                                   message="line 1, column 15")),
+                                   message="root: '/iptv/publish/None:-1:None' != '/iptv/publish/0:-1:'")),
      ])
 
 Case(id="replica_meta_get_path", covers=COVERS,

@@ -177,5 +177,5 @@ tfs_case("Predict", _type(3, "PredictResponse"), [
     example("latest2", MODEL, id="any", expect=divergence(
         "Python PredictionServiceImpl.Predict is `pass` (returns None): grpc answers INTERNAL 'Failed to serialize "
         "response!'; Rust answers UNIMPLEMENTED 'Predict is not implemented in FakeTFServing'",
-        outcome="mismatch", message="both raised, but python raised GrpcStatus_INTERNAL")),
+        outcome="different errors", message="both raised, but python raised GrpcStatus_INTERNAL: Failed to serialize")),
 ])

@@ -141,8 +141,8 @@ Case(id="tfs_monitor_gen_model_config_lists", covers=COVERS,
          example({"deploy_type": "unified"}, [IPTV], id="unified",
                  expect=divergence("TFSMonitor.get_service_type asserts the deploy type is mixed for anything "
                                    "not entry/ps/dense (AssertionError for unified); the Rust monitor's DeployType "
-                                   "has no Unified (binding: UnsupportedByPort)", outcome="mismatch",
-                                   message="both raised, but python raised AssertionError")),
+                                   "has no Unified (binding: UnsupportedByPort)", outcome="different errors",
+                                   message="both raised, but python raised AssertionError:")),
      ],
      strategy=st.builds(lambda conf, pms, fix: Args((conf, pms, fix), {}), _CONFS, _PMS, st.booleans()),
      compare=compare.structured())

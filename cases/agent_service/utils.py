@@ -182,7 +182,7 @@ Case(id="deploy_type_compat_server_type", covers=COVERS,
          example("MIXED", "ps", id="upper_deploy_type"),
          example("mixed", "PS", id="mixed-upper_server_type",
                  expect=divergence("Python returns the server type as given ('PS'); Rust lowercases it ('ps')",
-                                   outcome="mismatch", message="line 1, column 1")),
+                                   outcome="mismatch", message="root: 'PS' != 'ps'")),
          example("mixed", "bogus", id="mixed-bogus",
                  expect=divergence("Python's mixed deploy type passes any server type through; Rust raises",
                                    outcome="rust raised", message="ServingError: Configuration error: invalid server_type")),
@@ -367,13 +367,15 @@ Case(id="agent_config_properties", covers=COVERS,
                                    message="root['container_cluster']")),
          example({**_LOCATION_ENV, "TCE_CLUSTER": ""}, CONF_UNIFIED, id="empty_cluster_falls_through",
                  expect=divergence("Python's `or` skips an empty TCE_CLUSTER (cluster None -> location None); "
-                                   "Rust's env::var chain takes '' as set", outcome="mismatch")),
+                                   "Rust's env::var chain takes '' as set", outcome="mismatch",
+                                   message="root['cluster']:")),
          example({**_LOCATION_ENV, "TCE_INTERNAL_IDC": "ÀB"}, CONF_UNIFIED, id="unicode_idc",
                  expect=divergence("Python lowercases with str.lower ('àb'); Rust with to_ascii_lowercase ('Àb')",
-                                   outcome="mismatch")),
+                                   outcome="mismatch", message="root['idc']:")),
          example(_NO_LOCATION_ENV, _DC_AWARE_UNIFIED, id="dc_aware_without_location",
                  expect=divergence("Python's path_prefix joins a None location (TypeError); Rust falls back to the "
-                                   "path without location; and " + _NONE_IN_CONTAINER_CLUSTER, outcome="mismatch")),
+                                   "path without location; and " + _NONE_IN_CONTAINER_CLUSTER, outcome="mismatch",
+                                   message="root['path_prefix']:")),
          example({**_LOCATION_ENV, "REPLICA_ID": None}, CONF_UNIFIED, id="replica_id_from_pod_hash",
                  expect=divergence("AgentConfig::replica_id() casts the 40-bit pod-name hash to i32 "
                                    "(140091513157 -> -1642407611); Python keeps the int", outcome="mismatch",
@@ -398,7 +400,8 @@ def _get_cmd_and_port(fname, binary, server_type=None, config_file=None):
 _CMD_FLAGS = divergence(
     "Rust's get_cmd_and_port emits only --model_config_file, --port and the poll flag; Python also emits "
     "--archon_rpc_psm/cluster, --metrics_namespace_prefix, --log_conf, --rest_api_port, --archon_port, the "
-    "fetch_ps flags and every non-default TfServingConfig flag", outcome="mismatch", message="root[0]: line 1, column 62")
+    "fetch_ps flags and every non-default TfServingConfig flag", outcome="mismatch",
+    message="root[0]: index 61: expected …'le=/tmp/model.cfg --")
 
 Case(id="agent_config_get_cmd_and_port", covers=COVERS,
      golden=False,  # inputs include the checkout's own files: a golden would copy its data here
@@ -447,7 +450,7 @@ Case(id="get_local_ip_fallback", covers=COVERS,
          example({"MY_HOST_IP": "127.0.0.1"}, id="loopback",
                  expect=divergence("Python rejects MY_HOST_IP=127.0.0.1 and falls back to the UDP-route address; "
                                    "Rust only rejects '' and 'localhost' and returns 127.0.0.1",
-                                   outcome="mismatch", message="line 1, column")),
+                                   outcome="mismatch", message="root: '")),
      ])
 
 # ----------------------------------------------------------------------------------------- ports, tmp files
@@ -560,11 +563,12 @@ Case(id="gen_model_config", covers=COVERS,
                  expect=divergence(_POLICY_GAP, outcome="rust raised", message="UnsupportedByPort")),
          example("iptv_ex:ps_0", "/data/iptv_ex/ps_0", "latest_once", 2, id="latest_once",
                  expect=divergence("the TF Serving 2.15 ServableVersionPolicy has no latest_once, so Python raises "
-                                   "AttributeError; " + _POLICY_GAP, outcome="mismatch",
-                                   message="both raised, but python raised AttributeError")),
+                                   "AttributeError; " + _POLICY_GAP, outcome="different errors",
+                                   message="both raised, but python raised AttributeError: latest_once")),
          example("iptv_ex:ps_0", "/data/iptv_ex/ps_0", "bogus", id="bad_policy",
                  expect=divergence("Python raises ValueError('bogus is not allowed!'); the binding refuses the "
-                                   "policy before Rust (UnsupportedByPort)", outcome="mismatch")),
+                                   "policy before Rust (UnsupportedByPort)", outcome="different errors",
+                                   message="both raised, but python raised ValueError: bogus is not allowed!")),
          example("iptv_ex:ps_0", "/data/iptv_ex/ps_0", model_platform="pytorch", id="platform",
                  expect=divergence("the Rust gen_model_config always writes model_platform 'tensorflow'",
                                    outcome="rust raised", message="UnsupportedByPort")),

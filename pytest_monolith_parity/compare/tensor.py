@@ -302,6 +302,27 @@ def _ordered(x: np.ndarray) -> np.ndarray:
     return np.where(s < 0, -(s & mag), s)
 
 
+def _max_ulp_finite(e: np.ndarray, a: np.ndarray) -> int:
+    """Largest exact ULP distance between same-dtype, all-finite float arrays (the passing path's metric).
+
+    Where the signs agree the distance is the difference of the raw bits (it fits the signed width);
+    only the few elements whose signs differ take the exact path of :func:`_ulp_vec`.
+    """
+    if len(e) == 0:
+        return 0
+    sint = _SINT[e.dtype.itemsize]
+    ie, ia = e.view(sint), a.view(sint)
+    d = np.subtract(ia, ie)
+    np.abs(d, out=d)
+    cross = np.bitwise_xor(ie, ia) < 0
+    np.putmask(d, cross, 0)
+    m = int(d.max())
+    if cross.any():
+        where = np.flatnonzero(cross)
+        m = max(m, int(_ulp_vec(e[where], a[where]).max()))
+    return m
+
+
 def _ulp_vec(e: np.ndarray, a: np.ndarray) -> np.ndarray:
     """Exact ULP distance (uint64) between same-dtype float arrays; garbage where non-finite."""
     oe, oa = _ordered(e), _ordered(a)
@@ -568,6 +589,7 @@ class TensorComparator(Comparator):
             if same:
                 ub = _UINT[ec.dtype.itemsize]
                 if np.array_equal(ec.view(ub), ac.view(ub)):
+                    stats.absorb_ulp(np.zeros(min(len(ec), 1), np.uint64))
                     continue
             if not use_tol:
                 return False
@@ -582,6 +604,8 @@ class TensorComparator(Comparator):
             if atol == 0.0 and np.count_nonzero(t < np.finfo(work).tiny * 2.0**24):
                 return False  # rtol*|e| would round in the subnormal range
             stats.absorb_abs_rel(d, t)
+            if same:  # every element is finite here: the ULP distance is exact, and a passing case reports it too
+                stats.max_ulp = max(stats.max_ulp or 0.0, float(_max_ulp_finite(ec, ac)))
             t *= work(rtol * _CHEAP_MARGIN)
             t += work(atol * _CHEAP_MARGIN)
             if not np.all(d <= t):

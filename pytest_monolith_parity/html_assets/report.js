@@ -1,6 +1,8 @@
 (function () {
   'use strict';
   function each(list, fn) { Array.prototype.forEach.call(list, fn); }
+
+  // -- sorting ------------------------------------------------------------------------
   function cellValue(row, index, numeric) {
     var cell = row.cells[index];
     if (!cell) { return null; }
@@ -49,21 +51,47 @@
     });
   });
 
+  // -- outcome filter and search: an item shows when its outcome is on AND it matches the search ------
   var boxes = document.querySelectorAll('input.outcome-filter');
-  function applyFilter() {
+  var search = document.getElementById('search');
+  var texts = new WeakMap();
+  function textOf(el) {
+    var text = texts.get(el);
+    if (text === undefined) {
+      var block = el.classList.contains('item') ? el.parentNode : null;  // an index row: its block's case file
+      var prefix = el.hasAttribute('data-nodeid') ? el.getAttribute('data-nodeid') + ' ' :
+        (block ? block.getAttribute('data-case-file') + '::' : '');
+      text = (prefix + el.textContent).toLowerCase();
+      texts.set(el, text);
+    }
+    return text;
+  }
+  function terms() {
+    var value = search ? search.value.trim().toLowerCase() : '';
+    return value ? value.split(/\s+/) : [];
+  }
+  function matches(el, words) {
+    if (!words.length) { return true; }
+    var text = textOf(el);
+    for (var i = 0; i < words.length; i += 1) { if (text.indexOf(words[i]) < 0) { return false; } }
+    return true;
+  }
+  function apply() {
     var on = {}, all = true;
     each(boxes, function (box) { if (box.checked) { on[box.value] = true; } else { all = false; } });
+    if (!boxes.length) { all = true; }
+    var words = terms();
     var shown = 0, total = 0;
-    each(document.querySelectorAll('details.case[data-outcome]'), function (item) {
-      var visible = !!on[item.getAttribute('data-outcome')];
+    each(document.querySelectorAll('details.case[data-outcome], .item[data-outcome]'), function (item) {
+      var visible = (all || !!on[item.getAttribute('data-outcome')]) && matches(item, words);
       item.hidden = !visible; total += 1; if (visible) { shown += 1; }
     });
     each(document.querySelectorAll('.module-block'), function (block) {
-      block.hidden = block.querySelectorAll('details.case:not([hidden])').length === 0;
+      block.hidden = block.querySelectorAll('details.case:not([hidden]), .item:not([hidden])').length === 0;
     });
     each(document.querySelectorAll('tr[data-outcomes]'), function (row) {
       var list = row.getAttribute('data-outcomes');
-      row.hidden = list === '' ? !all : !list.split('|').some(function (o) { return on[o]; });
+      row.hidden = list === '' ? !all : !(all || list.split('|').some(function (o) { return on[o]; }));
     });
     each(document.querySelectorAll('tbody.package'), function (body) {
       var rows = body.querySelectorAll('tr.row');
@@ -71,20 +99,49 @@
       body.hidden = body.querySelectorAll('tr.row:not([hidden])').length === 0;
     });
     each(document.querySelectorAll('table.list tr[data-outcome]'), function (row) {
-      row.hidden = !on[row.getAttribute('data-outcome')];
+      row.hidden = !((all || on[row.getAttribute('data-outcome')]) && matches(row, words));
     });
+    each(document.querySelectorAll('tr[data-searchable]:not([data-outcome]):not([data-catalogue])'), function (row) {
+      row.hidden = !matches(row, words);
+    });
+    applyCatalogue(words);
+    var filtered = !all || words.length > 0;
     each(document.querySelectorAll('.filter-count'), function (el) {
-      el.textContent = all ? 'showing all ' + total + ' items' : 'showing ' + shown + ' of ' + total + ' items';
+      el.textContent = filtered ? 'showing ' + shown + ' of ' + total + ' items' : 'showing all ' + total + ' items';
     });
+    var count = document.getElementById('search-count');
+    if (count) { count.textContent = words.length ? shown + ' of ' + total + ' items match' : ''; }
   }
-  each(boxes, function (box) { box.addEventListener('change', applyFilter); });
+  var catalogueFilter = document.getElementById('catalogue-filter');
+  function applyCatalogue(words) {
+    var own = catalogueFilter && catalogueFilter.value.trim() ? catalogueFilter.value.trim().toLowerCase().split(/\s+/) : [];
+    var shown = 0, total = 0;
+    each(document.querySelectorAll('[data-catalogue-file]'), function (body) {
+      var fileText = body.getAttribute('data-catalogue-file').toLowerCase();
+      var visible = 0;
+      each(body.querySelectorAll('[data-catalogue]'), function (row) {
+        var text = textOf(row) + ' ' + fileText;
+        var ok = own.every(function (w) { return text.indexOf(w) >= 0; }) &&
+          words.every(function (w) { return text.indexOf(w) >= 0; });
+        row.hidden = !ok; total += 1; if (ok) { shown += 1; visible += 1; }
+      });
+      body.hidden = visible === 0;
+    });
+    var count = document.getElementById('catalogue-count');
+    if (count) { count.textContent = (own.length || words.length) ? shown + ' of ' + total + ' entries' : ''; }
+  }
+  each(boxes, function (box) { box.addEventListener('change', apply); });
+  var timer = null;
+  function later() { if (timer) { clearTimeout(timer); } timer = setTimeout(apply, 120); }
+  if (search) { search.addEventListener('input', later); }
+  if (catalogueFilter) { catalogueFilter.addEventListener('input', later); }
   each(document.querySelectorAll('button[data-select]'), function (button) {
     button.addEventListener('click', function () {
       var mode = button.getAttribute('data-select');
       each(boxes, function (box) {
         box.checked = mode === 'all' || (mode === 'attention' && box.getAttribute('data-passed') !== '1');
       });
-      applyFilter();
+      apply();
     });
   });
   each(document.querySelectorAll('button[data-expand]'), function (button) {
@@ -93,13 +150,23 @@
       each(document.querySelectorAll('details.case'), function (d) { if (!d.hidden) { d.open = open; } });
     });
   });
+
+  // -- links open their item -------------------------------------------------------------
   function openTarget() {
     var id = decodeURIComponent(location.hash.slice(1));
     var target = id && document.getElementById(id);
-    if (target && target.tagName === 'DETAILS') { target.open = true; }
+    if (!target) { return; }
+    if (target.hidden || (target.closest && target.closest('[hidden]'))) {
+      if (search) { search.value = ''; }
+      if (catalogueFilter) { catalogueFilter.value = ''; }
+      each(boxes, function (box) { box.checked = true; });
+      apply();
+    }
+    if (target.tagName === 'DETAILS') { target.open = true; }
+    target.scrollIntoView({block: 'start'});
   }
   window.addEventListener('hashchange', openTarget);
-  openTarget();
+  if (location.hash) { openTarget(); }
 
   each(document.querySelectorAll('button.copy'), function (button) {
     button.addEventListener('click', function () {

@@ -80,7 +80,7 @@ class RustArtifacts:
             lines.append(f"{what}: {result.action} in {result.seconds:.2f}s")
         if self.api is not None:
             facts = self.api.get("facts", [])
-            absent = [f["value"] for f in facts if not f["holds"]]
+            absent = sorted(f["value"] for f in facts if not f["holds"])  # stable: the build script's order is not
             lines.append(f"api facts: {len(facts) - len(absent)} of {len(facts)} hold"
                          + (f"; false in this checkout: {', '.join(absent)}" if absent else ""))
         if self.compiler_cache and any(r.action == "built" for r in self.results.values()):

@@ -43,15 +43,23 @@ def target_of(function: Callable[..., Any]) -> str:
 def resolve_target(target: str) -> Callable[..., Any]:
     """Import ``"package.module:Qual.name"`` (or ``file:<path>:Qual.name``) and return the object.
 
-    An import failure means the reference cannot run here: it raises
-    :class:`ReferenceUnavailable` naming the module and the reason.
+    A module that does not import is the case's problem -- a misspelled name, a
+    module that raises at import -- and raises :class:`RunnerConfigError` (a
+    harness error) naming the module and the import error; unless the reason is
+    static and named (:func:`unavailable_reason`: a custom op that is not built,
+    a package or proto that is not installed, an API this TensorFlow lacks),
+    which raises :class:`ReferenceUnavailable` with it.
     """
     if target.startswith(CASE_FILE_PREFIX):
         path, _, qualname = target[len(CASE_FILE_PREFIX):].rpartition(":")
         try:
             obj: Any = case_modules.load(Path(path))
         except Exception as error:  # noqa: BLE001 - the case file's imports failed here
-            raise ReferenceUnavailable(f"cannot load case file {path}: {type(error).__name__}: {error}") from error
+            reason = unavailable_reason("", error)
+            if reason is not None:
+                raise ReferenceUnavailable(f"cannot load case file {path}: {reason}") from error
+            raise RunnerConfigError(f"case file {path} does not load in the worker: "
+                                    f"{type(error).__name__}: {error}") from error
         for part in qualname.split("."):
             obj = getattr(obj, part)
         return obj
@@ -60,14 +68,43 @@ def resolve_target(target: str) -> Callable[..., Any]:
         raise RunnerConfigError(f"python target {target!r} must look like 'package.module:function'")
     try:
         obj: Any = importlib.import_module(module_name)
-    except Exception as error:  # noqa: BLE001 - every import failure makes the reference unavailable
-        raise ReferenceUnavailable(f"cannot import {module_name}: {type(error).__name__}: {error}") from error
+    except Exception as error:  # noqa: BLE001 - classified below: unavailable for a named reason, or broken
+        reason = unavailable_reason(module_name, error)
+        if reason is not None:
+            raise ReferenceUnavailable(f"cannot import {module_name}: {reason}") from error
+        raise RunnerConfigError(f"python target {target!r}: module {module_name} does not import: "
+                                f"{type(error).__name__}: {error}") from error
     for part in qualname.split("."):
         try:
             obj = getattr(obj, part)
         except AttributeError:
             raise RunnerConfigError(f"python target {target!r}: {module_name} has no attribute path {qualname!r}") from None
     return obj
+
+
+#: Import-probe classes (reference/probe.py) that say the reference cannot run here, for a static reason.
+STATIC_UNAVAILABLE = frozenset({"needs custom op", "needs package", "broken on this TensorFlow",
+                                "missing in checkout"})
+
+
+def unavailable_reason(module_name: str, error: BaseException) -> str | None:
+    """Why ``module_name`` cannot import here, if the reason is static and named; else None (the case is broken).
+
+    The reference environment's own classes decide (the import probe's,
+    ``reference/probe.py``), with one exception: a missing module that *is* the
+    target (or a package on its path) is a misspelled name, never "missing".
+    """
+    if isinstance(error, ReferenceUnavailable):
+        return str(error)
+    from ..reference.probe import classify
+
+    klass, detail = classify(error)
+    if klass not in STATIC_UNAVAILABLE:
+        return None
+    missing = getattr(error, "name", None) if isinstance(error, ModuleNotFoundError) else None
+    if missing and (module_name == missing or module_name.startswith(missing + ".")):
+        return None
+    return f"{klass}: {detail}"
 
 
 class InProcessPython(Runner):

@@ -5,6 +5,15 @@ process killed (a hung worker cannot be trusted with the next call); a
 process that dies mid-call is reported with its signal or exit status and
 the tail of its standard error.  Either way the pool starts a fresh process
 for the next call.
+
+Each worker is a service of the harness (``services/health.py``): before
+every call the pool checks it (alive, answers ``__ping__``) and replaces one
+that died between calls, so the call never meets it; a worker that cannot be
+started, or is killed during a call by something other than the harness
+(SIGKILL, SIGTERM, SIGINT or SIGHUP: ``kill``, the kernel's OOM killer), is a
+failure of the harness, not a crash of the side it runs.  A death the code
+itself causes (an abort, a segfault, an exit status) stays a *process
+crashed* finding.
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import selectors
+import shlex
 import signal
 import struct
 import subprocess
@@ -22,14 +32,19 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .. import values
+from ..services.health import Service, ServiceFailure, exit_description, failed, use
 from .zygote import Zygotes
 
 _HEADER = struct.Struct("<I")
 MAX_FRAME = 1 << 30
+#: Signals a worker's own code does not send itself: a death by one of these came from outside.
+EXTERNAL_SIGNALS = frozenset({signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGHUP})
+#: Seconds a live worker has to answer the ``__ping__`` before each call.
+PING_TIMEOUT = 10.0
 
 
 class WorkerFailure(Exception):
-    """The worker died or stopped answering; ``kind`` is ``crashed`` or ``timeout``."""
+    """The worker died or stopped answering; ``kind`` is ``crashed``, ``timeout`` or ``killed`` (from outside)."""
 
     def __init__(self, kind: str, message: str, stderr_tail: str = ""):
         super().__init__(message)
@@ -45,13 +60,7 @@ def encode_frame(message: Mapping[str, Any]) -> bytes:
 
 def signal_name(returncode: int) -> str:
     """Describe how a process ended: ``killed by SIGABRT (signal 6)`` or ``exit status 3``."""
-    if returncode < 0:
-        try:
-            name = signal.Signals(-returncode).name
-        except ValueError:
-            name = "unknown signal"
-        return f"killed by {name} (signal {-returncode})"
-    return f"exit status {returncode}"
+    return exit_description(returncode)
 
 
 #: Starts a worker's process instead of :class:`subprocess.Popen` (the zygote's ``launch``): returns a
@@ -87,6 +96,7 @@ class FramedWorker:
             raise WorkerFailure("crashed", f"cannot start worker {self.argv!r}: {error}") from error
         self._next_id = 1
         self._lock = threading.Lock()
+        self._killed_by_harness = False
 
     @property
     def alive(self) -> bool:
@@ -156,7 +166,9 @@ class FramedWorker:
         except subprocess.TimeoutExpired:
             self.kill()
             returncode = self.process.returncode
-        return WorkerFailure("crashed", f"worker {signal_name(returncode)} {when}", self.stderr_tail())
+        external = returncode < 0 and -returncode in EXTERNAL_SIGNALS and not self._killed_by_harness
+        return WorkerFailure("killed" if external else "crashed", f"worker {signal_name(returncode)} {when}",
+                             self.stderr_tail())
 
     def stderr_tail(self, lines: int = 20) -> str:
         try:
@@ -169,6 +181,7 @@ class FramedWorker:
         return "\n".join(text.splitlines()[-lines:])
 
     def kill(self) -> None:
+        self._killed_by_harness = True
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
@@ -194,35 +207,101 @@ class FramedWorker:
         self._stderr.close()
 
 
+class WorkerService(Service):
+    """One command line's worker as a service: checked (``__ping__``) before each call, restarted when dead.
+
+    Its after-call check is the call's own (:func:`~.framed_call.call_worker` sees how the worker
+    ended), so the watch does not check it again: a worker the code under test crashed is a finding.
+    """
+
+    checked_after_call = False
+
+    def __init__(self, pool: "WorkerPool", argv: Sequence[str], env: Mapping[str, str] | None, cwd: str | None,
+                 launcher: Launcher | None = None):
+        self.pool = pool
+        self.argv, self.env, self.cwd, self.launcher = list(argv), env, cwd, launcher
+        self.worker: FramedWorker | None = None
+        self.generation = 0
+
+    def name(self) -> str:
+        command = shlex.join(self.argv)
+        command = command if len(command) <= 120 else command[:117] + "..."
+        pid = f" (pid {self.worker.process.pid})" if self.worker is not None else ""
+        return f"worker `{command}`{pid}"
+
+    def problem(self) -> str | None:
+        if self.worker is None:
+            return "is not running"
+        returncode = self.worker.process.poll()
+        if returncode is not None:
+            return f"exited ({signal_name(returncode)})"
+        try:
+            response = self.worker.request({"call": "__ping__"}, min(PING_TIMEOUT, self.pool.start_timeout))
+        except WorkerFailure as failure:
+            return f"does not answer __ping__ ({failure.message})"
+        return None if "ok" in response else f"answered __ping__ with {response!r}"
+
+    def restart(self) -> None:
+        if self.worker is not None:
+            self.pool.restarts += 1
+            self.worker.kill()
+            self.worker.close()
+            self.worker = None
+        try:
+            worker = FramedWorker(self.argv, env=self.env, cwd=self.cwd, launcher=self.launcher)
+        except WorkerFailure as failure:
+            raise ServiceFailure(self.name(), f"failed to start: {failure.message}") from None
+        try:
+            response = worker.request({"call": "__ping__"}, self.pool.start_timeout)
+        except WorkerFailure as failure:
+            tail = failure.stderr_tail or worker.stderr_tail()
+            worker.kill()
+            worker.close()
+            raise ServiceFailure(self.name(), f"failed to start: {failure.message}"
+                                              + (f"; stderr: {tail[-500:]}" if tail else "")) from None
+        if "ok" not in response:
+            worker.kill()
+            worker.close()
+            raise ServiceFailure(self.name(), f"failed to start: it answered its first __ping__ with {response!r}")
+        self.worker = worker
+        self.generation += 1
+
+
 class WorkerPool:
-    """Keeps one live worker per command line and replaces dead ones."""
+    """Keeps one live worker per command line, checks it before each call and replaces a dead one."""
 
     def __init__(self, start_timeout: float = 30.0):
         self.start_timeout = start_timeout
-        self._workers: dict[tuple, FramedWorker] = {}
+        self._services: dict[tuple, WorkerService] = {}
         self.restarts = 0
         self.zygotes = Zygotes()  # the reference zygote(s) of this process (runners/zygote.py)
 
     def get(self, argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str | None = None,
             launcher: Launcher | None = None) -> FramedWorker:
+        """The worker for this command line, healthy, or :class:`~..services.health.ServiceFailure`.
+
+        ``launcher`` (the zygote's ``launch``) starts it instead of a spawn; a worker started either way
+        is a service of its own (one key each), checked and restarted alike.
+        """
         key = (tuple(argv), tuple(sorted((env or {}).items())), cwd, launcher is not None)
-        worker = self._workers.get(key)
-        if worker is not None and worker.alive:
-            return worker
-        if worker is not None:
-            self.restarts += 1
-            worker.close()
-        worker = FramedWorker(argv, env=env, cwd=cwd, launcher=launcher)
-        response = worker.request({"call": "__ping__"}, self.start_timeout)
-        if "ok" not in response:
-            worker.kill()
-            raise WorkerFailure("crashed", f"worker {list(argv)!r} did not answer __ping__ correctly: {response!r}",
-                                worker.stderr_tail())
-        self._workers[key] = worker
-        return worker
+        service = self._services.get(key)
+        if service is None:
+            service = self._services[key] = WorkerService(self, argv, env, cwd, launcher)
+            try:
+                service.restart()  # the first start
+            except ServiceFailure as failure:
+                failed(failure)
+                raise
+        use(service)
+        assert service.worker is not None
+        return service.worker
+
+    def service_of(self, worker: FramedWorker) -> WorkerService | None:
+        return next((s for s in self._services.values() if s.worker is worker), None)
 
     def close(self) -> None:
-        for worker in self._workers.values():
-            worker.close()
-        self._workers.clear()
+        for service in self._services.values():
+            if service.worker is not None:
+                service.worker.close()
+        self._services.clear()
         self.zygotes.close()

@@ -10,7 +10,10 @@ listens on a free port of 127.0.0.1 only, and runs in its own process group so
 * ``ZooKeeperServer()``: ``start()`` / ``stop()`` / context manager; ``hosts`` is
   ``"127.0.0.1:<port>"``.
 * ``shared_server()``: one server per Python process, started lazily on first
-  use (each pytest-xdist worker is its own process, so each gets its own).
+  use (each pytest-xdist worker is its own process, so each gets its own),
+  health-checked on every use (:mod:`.health`) and supervised: a server
+  that dies is restarted at once on the same port with the same data (else
+  on a free port), and a call that used it while it died is a harness error.  Drivers get the server only through it.
 * ``fresh_chroot(prefix)``: a new, empty, uniquely named top-level node on the
   shared server; ``chroot_hosts(chroot)`` is the connection string rooted there.
 * ``dump_tree(hosts, chroot)``: every node below ``chroot`` as a sorted list of
@@ -32,6 +35,8 @@ import time
 import uuid
 from pathlib import Path
 
+from .health import LOCK, Service, ServiceFailure, died, exit_description, failed, use
+
 __all__ = [
     "ZooKeeperUnavailable", "ZooKeeperServer", "find_zookeeper", "shared_server", "fresh_chroot",
     "chroot_hosts", "dump_tree", "kazoo_client",
@@ -43,7 +48,15 @@ MAIN_CLASS = "org.apache.zookeeper.server.ZooKeeperServerMain"
 
 
 class ZooKeeperUnavailable(RuntimeError):
-    """The ZooKeeper server cannot be started here (the message names the fix)."""
+    """ZooKeeper is not installed here (a static reason; the message names the fix).
+
+    A server that is installed but fails to start or dies is a
+    :class:`~.health.ServiceFailure` instead: that happens at run time.
+    """
+
+
+class _StartFailed(Exception):
+    """One attempt to start the server failed (the port was taken, Java died...)."""
 
 
 def find_zookeeper() -> tuple[str, str]:
@@ -87,8 +100,8 @@ log4j.appender.FILE.layout.ConversionPattern=%d %p %c: %m%n
 """
 
 
-class ZooKeeperServer:
-    """One standalone ZooKeeper server on 127.0.0.1 with its own temp dir."""
+class ZooKeeperServer(Service):
+    """One standalone ZooKeeper server on 127.0.0.1 with its own temp dir (a :class:`~.health.Service`)."""
 
     def __init__(self, start_timeout: float = 30.0):
         self.start_timeout = start_timeout
@@ -96,7 +109,10 @@ class ZooKeeperServer:
         self.port: int | None = None
         self.workdir: Path | None = None
         self.process: subprocess.Popen | None = None
-        self._lock = threading.Lock()
+        self.generation = 0
+        self._lock = threading.RLock()
+        self._supervisor: threading.Thread | None = None
+        self._stopped = False
 
     @property
     def hosts(self) -> str:
@@ -121,26 +137,98 @@ class ZooKeeperServer:
                 out.extend(p.read_text(errors="replace").splitlines()[-n:])
         return "\n".join(out[-n:])
 
-    def start(self) -> "ZooKeeperServer":
+    def start(self, port: int | None = None) -> "ZooKeeperServer":
+        """Start the server (a no-op while it runs); :class:`~.health.ServiceFailure` if it cannot.
+
+        ``port``: try this port first (a restart keeps its clients' connection string valid).
+        """
         with self._lock:
             if self.process is not None and self.process.poll() is None:
                 return self
             java, jar = find_zookeeper()
-            last_error = None
-            for _attempt in range(3):  # a free port can be taken between probe and bind: retry
+            self._stopped = False
+            failures = []
+            for attempt in range(3):  # a free port can be taken between probe and bind: retry
                 try:
-                    self._start_once(java, jar)
+                    self._start_once(java, jar, port if attempt == 0 else None)
+                    self.generation += 1
                     atexit.register(self.stop)
                     return self
-                except ZooKeeperUnavailable as e:
-                    last_error = e
-                    self._kill()
-            raise last_error
+                except _StartFailed as e:
+                    failures.append(str(e))
+                    self._kill(keep_data=True)
+            self._kill()
+            raise ServiceFailure("ZooKeeper", "failed to start (3 attempts): " + failures[-1])
 
-    def _start_once(self, java: str, jar: str) -> None:
-        self.workdir = Path(tempfile.mkdtemp(prefix="parity-zk-"))
-        (self.workdir / "data").mkdir()
-        self.port = _free_port()
+    def supervise(self, interval: float = 0.5) -> None:
+        """Restart the server at once, on the same port, whenever its process dies (until :meth:`stop`).
+
+        A kazoo client whose server died waits for it forever; given a server on the
+        same port again, it finds its session expired and fails what it was waiting
+        for, so the case ends (as a harness error: :func:`.health.died` tells the
+        call that used the server) instead of hanging the run.
+        """
+        if self._supervisor is not None and self._supervisor.is_alive():
+            return
+
+        def watch() -> None:
+            while not self._stopped:
+                time.sleep(interval)
+                with LOCK, self._lock:  # the order use() takes them in
+                    process = self.process
+                    if self._stopped or process is None or process.poll() is None:
+                        continue
+                    name, what = self.name(), f"exited ({exit_description(process.returncode)})"
+                    died(self, name, what)
+                    try:
+                        self.restart()
+                    except ServiceFailure as failure:
+                        died(self, name, f"could not be restarted: {failure.what}")
+
+        self._supervisor = threading.Thread(target=watch, name="parity-zookeeper-supervisor", daemon=True)
+        self._supervisor.start()
+
+    # -- the health protocol (services/health.py) ----------------------------
+    def name(self) -> str:
+        if self.process is None or self.port is None:
+            return "ZooKeeper (not running)"
+        return f"ZooKeeper {self.host}:{self.port} (pid {self.process.pid})"
+
+    def problem(self) -> str | None:
+        if self.process is None or self.port is None:
+            return "is not running"
+        returncode = self.process.poll()
+        if returncode is not None:
+            return f"exited ({exit_description(returncode)})"
+        for attempt in range(2):  # a loaded machine can be slow to answer; a dead server never answers
+            try:
+                answer = four_letter_word(self.host, self.port, b"ruok", timeout=3.0)
+            except OSError as error:
+                if attempt:
+                    return f"does not answer `ruok` ({type(error).__name__}: {error})"
+                continue
+            return None if answer == b"imok" else f"answered `ruok` with {answer[:40]!r}"
+        return None  # pragma: no cover - the loop returns
+
+    def restart(self) -> None:
+        """Start it again on the same port with the same data (else the next free port), so its clients reconnect.
+
+        A fresh server would refuse every client that saw a later transaction than
+        its own (zxid 0): they would retry for ever.  On the old data directory it
+        knows their transactions and sessions; a session that expired meanwhile makes
+        the client fail what it waits for, which ends the call.
+        """
+        with self._lock:
+            port = self.port
+            self._kill(keep_data=True)
+            self.port = None
+            self.start(port=port)
+
+    def _start_once(self, java: str, jar: str, port: int | None = None) -> None:
+        if self.workdir is None or not self.workdir.is_dir():
+            self.workdir = Path(tempfile.mkdtemp(prefix="parity-zk-"))
+        (self.workdir / "data").mkdir(exist_ok=True)
+        self.port = port or _free_port()
         log = self.workdir / "zookeeper.log"
         cfg = self.workdir / "zoo.cfg"
         cfg.write_text("\n".join([
@@ -166,13 +254,15 @@ class ZooKeeperServer:
             self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout,
                                             stderr=subprocess.STDOUT, start_new_session=True,
                                             cwd=self.workdir)
+        except OSError as error:
+            raise _StartFailed(f"cannot run {java}: {error}") from None
         finally:
             stdout.close()
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise ZooKeeperUnavailable(
-                    f"ZooKeeper exited with status {self.process.returncode} before answering on "
+                raise _StartFailed(
+                    f"ZooKeeper exited ({exit_description(self.process.returncode)}) before answering on "
                     f"{self.hosts}:\n{self.log_tail()}")
             try:
                 # `ruok` says imok before the server serves; `srvr` only reports stats once it does
@@ -182,10 +272,10 @@ class ZooKeeperServer:
             except OSError:
                 pass
             time.sleep(0.1)
-        raise ZooKeeperUnavailable(f"ZooKeeper did not answer `ruok`/`srvr` on {self.hosts} within "
-                                   f"{self.start_timeout:.0f} s:\n{self.log_tail()}")
+        raise _StartFailed(f"ZooKeeper did not answer `ruok`/`srvr` on {self.hosts} within "
+                           f"{self.start_timeout:.0f} s:\n{self.log_tail()}")
 
-    def _kill(self) -> None:
+    def _kill(self, keep_data: bool = False) -> None:
         proc, self.process = self.process, None
         if proc is not None and proc.poll() is None:
             for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
@@ -198,12 +288,13 @@ class ZooKeeperServer:
                     break
                 except subprocess.TimeoutExpired:
                     continue
-        if self.workdir is not None:
+        if self.workdir is not None and not keep_data:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
 
     def stop(self) -> None:
         with self._lock:
+            self._stopped = True
             self._kill()
             self.port = None
 
@@ -219,12 +310,25 @@ _shared_lock = threading.Lock()
 
 
 def shared_server() -> ZooKeeperServer:
-    """The process-wide server, started on first use (a forked child starts its own)."""
+    """The process-wide server, started on first use (a forked child starts its own).
+
+    Every call goes through :func:`.health.use`: the server is checked, restarted
+    (same port and data when it can) if it died since the last use, and recorded
+    as used by the current case, which fails as a harness error if the server dies
+    while it runs.  Callers take ``hosts`` from the returned server each time.
+    """
     global _shared, _shared_pid
     with _shared_lock:
-        if _shared is None or _shared_pid != os.getpid() or not _shared.running:
-            _shared = ZooKeeperServer().start()
+        if _shared is None or _shared_pid != os.getpid():
+            _shared = ZooKeeperServer()
             _shared_pid = os.getpid()
+            try:
+                _shared.start()
+            except ServiceFailure as failure:
+                failed(failure)
+                raise
+            _shared.supervise()
+        use(_shared)
         return _shared
 
 

@@ -47,6 +47,76 @@ create_exception!(
 );
 create_exception!(
     monolith_parity_rs,
+    CoreError,
+    MonolithError,
+    "monolith_core::MonolithError (the variant in `kind`); its Py* variants raise the subclasses below."
+);
+create_exception!(monolith_parity_rs, CorePyValueError, CoreError, "monolith_core::MonolithError::PyValueError.");
+create_exception!(monolith_parity_rs, CorePyTypeError, CoreError, "monolith_core::MonolithError::PyTypeError.");
+create_exception!(
+    monolith_parity_rs,
+    CorePyAssertionError,
+    CoreError,
+    "monolith_core::MonolithError::PyAssertionError."
+);
+create_exception!(monolith_parity_rs, CorePyKeyError, CoreError, "monolith_core::MonolithError::PyKeyError.");
+create_exception!(
+    monolith_parity_rs,
+    CorePyAttributeError,
+    CoreError,
+    "monolith_core::MonolithError::PyAttributeError."
+);
+create_exception!(monolith_parity_rs, CorePyLookupError, CoreError, "monolith_core::MonolithError::PyLookupError.");
+create_exception!(
+    monolith_parity_rs,
+    SaveUtilsError,
+    MonolithError,
+    "monolith_training::native_training::save_utils::SaveUtilsError."
+);
+create_exception!(
+    monolith_parity_rs,
+    RunnerUtilsError,
+    MonolithError,
+    "monolith_training::runner_utils::RunnerUtilsError."
+);
+create_exception!(
+    monolith_parity_rs,
+    RunConfigError,
+    MonolithError,
+    "monolith_training::run_config::RunConfigError (only some revisions have it)."
+);
+create_exception!(
+    monolith_parity_rs,
+    ServiceDiscoveryError,
+    MonolithError,
+    "monolith_training::native_training::service_discovery::ServiceDiscoveryError."
+);
+create_exception!(
+    monolith_parity_rs,
+    ConsulError,
+    MonolithError,
+    "monolith_training::native_training::consul::ConsulError."
+);
+create_exception!(
+    monolith_parity_rs,
+    GenSeqMaskError,
+    MonolithError,
+    "monolith_training::native_training::gen_seq_mask::GenSeqMaskError (only some revisions have it)."
+);
+create_exception!(
+    monolith_parity_rs,
+    RaggedUtilsError,
+    MonolithError,
+    "monolith_training::native_training::ragged_utils::RaggedUtilsError (only some revisions have it)."
+);
+create_exception!(
+    monolith_parity_rs,
+    LayerError,
+    MonolithError,
+    "monolith_layers::LayerError."
+);
+create_exception!(
+    monolith_parity_rs,
     UnsupportedByPort,
     MonolithError,
     "The input is valid for the Python reference but the Rust API cannot express it (a parameter or value it lacks)."
@@ -60,6 +130,21 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("IoError", py.get_type::<IoError>())?;
     m.add("DiscoveryError", py.get_type::<DiscoveryError>())?;
     m.add("DeviceUtilsError", py.get_type::<DeviceUtilsError>())?;
+    m.add("CoreError", py.get_type::<CoreError>())?;
+    m.add("CorePyValueError", py.get_type::<CorePyValueError>())?;
+    m.add("CorePyTypeError", py.get_type::<CorePyTypeError>())?;
+    m.add("CorePyAssertionError", py.get_type::<CorePyAssertionError>())?;
+    m.add("CorePyKeyError", py.get_type::<CorePyKeyError>())?;
+    m.add("CorePyAttributeError", py.get_type::<CorePyAttributeError>())?;
+    m.add("CorePyLookupError", py.get_type::<CorePyLookupError>())?;
+    m.add("SaveUtilsError", py.get_type::<SaveUtilsError>())?;
+    m.add("RunnerUtilsError", py.get_type::<RunnerUtilsError>())?;
+    m.add("RunConfigError", py.get_type::<RunConfigError>())?;
+    m.add("ServiceDiscoveryError", py.get_type::<ServiceDiscoveryError>())?;
+    m.add("ConsulError", py.get_type::<ConsulError>())?;
+    m.add("GenSeqMaskError", py.get_type::<GenSeqMaskError>())?;
+    m.add("RaggedUtilsError", py.get_type::<RaggedUtilsError>())?;
+    m.add("LayerError", py.get_type::<LayerError>())?;
     m.add("UnsupportedByPort", py.get_type::<UnsupportedByPort>())?;
     Ok(())
 }
@@ -109,6 +194,77 @@ pub fn discovery<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
 pub fn device_utils<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
     let kind = variant(&format!("{e:?}"));
     with_kind(DeviceUtilsError::new_err(e.to_string()), kind)
+}
+
+/// `monolith_core::MonolithError`: the variants that mirror a Python exception (`PyValueError`, ...)
+/// raise `CorePy<Name>` so cases map `ValueError` to exactly that variant; the others `CoreError`.
+#[cfg(feature = "core")]
+pub fn core(e: monolith_core::MonolithError) -> PyErr {
+    use monolith_core::MonolithError as E;
+    let kind = variant(&format!("{e:?}"));
+    let message = e.to_string();
+    let err = match e {
+        E::PyValueError { .. } => CorePyValueError::new_err(message),
+        E::PyTypeError { .. } => CorePyTypeError::new_err(message),
+        E::PyAssertionError { .. } => CorePyAssertionError::new_err(message),
+        E::PyKeyError { .. } => CorePyKeyError::new_err(message),
+        E::PyAttributeError { .. } => CorePyAttributeError::new_err(message),
+        E::PyLookupError { .. } => CorePyLookupError::new_err(message),
+        _ => CoreError::new_err(message),
+    };
+    with_kind(err, kind)
+}
+
+/// The native_training errors below are generic over the error type, so each compiles against
+/// revisions whose error enums differ (or lack a variant).
+#[cfg(feature = "native_training")]
+fn kinded<E: std::fmt::Debug + std::fmt::Display>(e: E, make: fn(String) -> PyErr) -> PyErr {
+    let kind = variant(&format!("{e:?}"));
+    with_kind(make(e.to_string()), kind)
+}
+
+#[cfg(feature = "native_training")]
+pub fn save_utils<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
+    kinded(e, SaveUtilsError::new_err)
+}
+
+#[cfg(feature = "native_training")]
+pub fn runner_utils<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
+    kinded(e, RunnerUtilsError::new_err)
+}
+
+#[cfg(feature = "native_training")]
+#[allow(dead_code)] // only revisions with run_config.rs use it
+pub fn run_config<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
+    kinded(e, RunConfigError::new_err)
+}
+
+#[cfg(feature = "native_training")]
+pub fn service_discovery<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
+    kinded(e, ServiceDiscoveryError::new_err)
+}
+
+#[cfg(feature = "native_training")]
+pub fn consul<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
+    kinded(e, ConsulError::new_err)
+}
+
+#[cfg(feature = "native_training")]
+#[allow(dead_code)] // only revisions whose gen_seq_mask returns Result use it
+pub fn gen_seq_mask<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
+    kinded(e, GenSeqMaskError::new_err)
+}
+
+#[cfg(feature = "native_training")]
+#[allow(dead_code)] // only revisions whose fused_value_rowids returns Result use it
+pub fn ragged_utils<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
+    kinded(e, RaggedUtilsError::new_err)
+}
+
+#[cfg(feature = "native_training")]
+pub fn layers<E: std::fmt::Debug + std::fmt::Display>(e: E) -> PyErr {
+    let kind = variant(&format!("{e:?}"));
+    with_kind(LayerError::new_err(e.to_string()), kind)
 }
 
 pub fn unsupported(message: impl Into<String>) -> PyErr {

@@ -25,6 +25,8 @@ use pyo3::types::PyDict;
 #[cfg(feature = "agent_service")]
 mod agent_service;
 mod convert;
+#[cfg(feature = "core")]
+mod core;
 mod errors;
 #[cfg(feature = "native_training")]
 mod native_training;
@@ -50,6 +52,8 @@ fn monolith_parity_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
     agent_service::register(m)?;
     #[cfg(feature = "native_training")]
     native_training::register(m)?;
+    #[cfg(feature = "core")]
+    core::register(m)?;
     let api = m.py().import("json")?.call_method1("loads", (PARITY_API_JSON,))?;
     m.add("__parity_api__", api)?;
     Ok(())

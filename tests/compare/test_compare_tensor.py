@@ -178,6 +178,27 @@ def test_message_format_location_and_magnitude():
     assert result.metrics["max_ulp"] == 1 and result.metrics["max_abs"] == pytest.approx(1.1920929e-07)
 
 
+def test_a_passing_comparison_still_reports_the_observed_ulp_distance():
+    """What a tolerance accepted is in the metrics, so the tolerance can be tightened later."""
+    e = f32([0.0, 1.0, 2.0, 3.0] * 40000)  # more than one chunk
+    a = e.copy()
+    a[1] = nudge(f32(1.0), 3)
+    a[150002] = nudge(f32(2.0), 2)
+    for comparator in (tensor(), tensor(rtol=1e-5, atol=0.0)):
+        result = comparator.compare(e, a)
+        assert result.equal
+        assert result.metrics["max_ulp"] == 3 and result.metrics["mismatched"] == 0
+        assert result.metrics["max_abs"] == 2 * 2.0**-22  # 2 ulp at 2.0 is further than 3 ulp at 1.0
+    assert tensor().compare(e, e.copy()).metrics["max_ulp"] == 0
+    across_zero = e.copy()
+    e2 = e.copy()
+    e2[7], across_zero[7] = f32(1e-30), f32(-1e-30)  # within atol; the ULP count goes through zero
+    expected_ulp = 2 * int(f32(1e-30).view(np.uint32))
+    assert tensor().compare(e2, across_zero).metrics["max_ulp"] == expected_ulp
+    assert tensor().compare(f32([-0.0]), f32([0.0])).metrics["max_ulp"] == 0
+    assert tensor(dtype="kind").compare(f64([1.0]), f32([1.0])).equal  # mixed widths: no same-dtype ULP count
+
+
 def test_worst_elements_ranked_and_limited():
     e = np.zeros(100)
     a = e.copy()

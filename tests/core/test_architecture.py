@@ -23,7 +23,7 @@ ARCHITECTURE = PACKAGE.parent / "docs" / "architecture.md"
 LAYERS: list[tuple[str, int]] = [
     # 0 -- values and facts every layer uses
     ("version", 0), ("files", 0), ("values", 0), ("outcomes", 0), ("arguments", 0), ("config", 0),
-    ("case_modules", 0), ("progress", 0),
+    ("case_modules", 0), ("figures", 0), ("progress", 0),
     # 1 -- comparators; builds that run only when sources changed
     ("compare.", 1), ("build_stamps", 1), ("command_build", 1),
     # 2 -- the monolith-facing side: the reference environment, the checkout's Rust build, the inventory, services
@@ -34,11 +34,13 @@ LAYERS: list[tuple[str, int]] = [
     ("cases", 4), ("helpers", 4),
     # 5 -- one case on one input: classify, expectations, goldens, the record
     ("classify", 5), ("expectations", 5), ("golden", 5), ("execution", 5), ("records", 5),
-    ("hypothesis_support", 5),
+    ("hypothesis_support", 5), ("perf", 5),
     # 6 -- collection: case files -> pytest items
     ("loader", 6), ("collect", 6), ("sharding", 6),
     # 7 -- what a run produces: reports, the gate, fixes
     ("report", 7), ("html_report", 7), ("history", 7), ("github", 7), ("gate", 7), ("fixer", 7),
+    ("completeness", 7),
+    ("html_parts", 7), ("catalogue", 7), ("changes", 7), ("case_history", 7), ("environment", 7),
     # 8 -- the run
     ("session", 8), ("xdist_support", 8), ("merge", 8),
     # 9 -- pytest hooks, the terminal, the command line, the public facade

@@ -95,3 +95,33 @@ def test_expectations_built_by_helpers_are_left_for_a_person(tmp_path):
     report = apply_fixes(tmp_path, plan(records))
     assert not report.changed_files and len(report.manual) == 1
     assert path.read_text() == source
+
+
+def test_every_expectation_the_fixer_writes_carries_a_prefix_that_survives_changing_values():
+    # live values (measured memory, CPU) and shrunk inputs change from run to run; the prefix does not
+    assert message_prefix("root: 16389005312 != 16782341439488") == "root:"
+    assert message_prefix("[0]: expected 101.5 != actual 0.0 (abs 1e+02)") == "[0]:"
+    assert message_prefix("rust timed out: no answer within 2 s; the worker was killed") == "rust timed out:"
+    assert message_prefix("both raised, but python raised KeyError: 'x' and rust raised ValueError: y") == \
+        "both raised, but python raised KeyError:"
+    assert message_prefix("bytes differ") == "bytes differ"
+    assert message_prefix("16 != 17") == "16 != 17"  # never empty
+
+
+def test_a_matching_record_without_a_prefix_gets_one(tmp_path):
+    path = tmp_path / "cases" / "a.py"
+    path.parent.mkdir()
+    path.write_text(SOURCE)
+    loose = record("fixed", "expected divergence", "mismatch", "[0]: expected 1 != actual 2",
+                   {"reason": "was off by one", "outcome": "mismatch", "message": ""})
+    report = apply_fixes(tmp_path, plan([loose]))
+    assert report.changed_files == ["cases/a.py"] and not report.manual
+    text = path.read_text()
+    assert 'example(1, id="fixed", expect=divergence("was off by one", outcome="mismatch", message=\'[0]:\')),' in text
+
+
+def test_a_shared_record_gets_the_common_head_of_its_inputs_prefixes():
+    shared = {"reason": "r", "outcome": "mismatch", "message": ""}
+    fixes = plan([record("a", "expected divergence", "mismatch", "root['tree'][1]: x", shared, on_example=False),
+                  record("b", "expected divergence", "mismatch", "root['tree'][2]: y", shared, on_example=False)])
+    assert {(f.action, f.message) for f in fixes} == {("update", "root['tree'][")}

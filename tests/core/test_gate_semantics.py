@@ -41,6 +41,51 @@ def test_unexpected_pass_and_harness_error_always_fail():
     assert not harness.passed and harness.exit_code() == 6
 
 
+# -- malformed baselines are refused before anything runs ----------------------------------------
+
+import json
+
+import pytest
+
+from pytest_monolith_parity.gate import BaselineError, load_baseline
+
+
+@pytest.mark.parametrize("document,needle", [
+    ({"cases": [{"x": 1}]}, "its format is None"),
+    ({"format": 1, "cases": {"a": 1}}, "it has no list 'cases'"),
+    ({"format": 1, "cases": [{"outcome": "match"}]}, "cases[0] has no 'nodeid' string"),
+    ({"format": 1, "cases": [{"nodeid": "a", "outcome": "great"}]}, "cases[0] (a) has outcome 'great'"),
+    ({"format": 1, "complete": False, "cases": []}, "a run that did not finish"),
+    ([1, 2], "a JSON list, not an object"),
+])
+def test_baseline_of_the_wrong_shape_is_one_clear_error(tmp_path, document, needle):
+    path = tmp_path / "base.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(BaselineError) as caught:
+        load_baseline(path)
+    assert needle in str(caught.value) and "not a parity JSON report of format 1 or 2" in str(caught.value)
+
+
+def test_a_valid_baseline_loads(tmp_path):
+    path = tmp_path / "base.json"
+    path.write_text(json.dumps({"format": 1, "complete": True, "cases": [{"nodeid": "a", "outcome": "match"}]}))
+    assert load_baseline(path) == [{"nodeid": "a", "outcome": "match"}]
+
+
+def test_loose_records_warn_and_fail_only_under_strict():
+    loose = {"nodeid": "x", "outcome": "expected divergence",
+             "expected_divergence": {"reason": "r", "outcome": "mismatch", "message": ""}}
+    tight = {"nodeid": "y", "outcome": "expected divergence",
+             "expected_divergence": {"reason": "r", "outcome": "mismatch", "message": "[0]:"}}
+    warned = evaluate([loose, tight])
+    assert warned.passed and warned.loose_records == ["x"]
+    assert warned.line() == ("GATE: PASS (0 failing, 0 unexpected pass, 0 harness error); 1 recorded divergence(s) "
+                             "without a message prefix (a warning; --parity-strict-records fails)")
+    strict = evaluate([loose, tight], strict_records=True)
+    assert not strict.passed and strict.exit_code() == 1 and strict.line().startswith("GATE: FAIL")
+    assert evaluate([tight], strict_records=True).passed
+
+
 # -- rust unavailable: the checkout lacks the Rust function a case calls ---------------------------------------
 
 UNAVAILABLE = "rust unavailable"

@@ -21,10 +21,13 @@ def test_passing_cases_are_not_annotated():
     assert annotations([rec(1, "match"), rec(2, "expected divergence")]) == []
 
 
-def test_markdown_summary_lists_modules_and_failures():
-    report = {"summary": "PARITY: 1 match, 1 mismatch", "modules": {
+def test_markdown_summary_leads_with_parity_then_the_gate_then_the_worst_files():
+    report = {"summary": "PARITY: 1 match, 1 mismatch", "totals": {"match": 1, "mismatch": 1}, "modules": {
         "m/a.py": {"passed": 1, "items": 2, "outcomes": {"match": 1, "mismatch": 1}}},
         "cases": [rec(1)]}
     text = markdown_summary(report, "GATE: FAIL (1 failing, 0 unexpected pass, 0 harness error)")
-    assert "**GATE: FAIL" in text and "| ❌ `m/a.py` | 1/2 | 1 match, 1 mismatch |" in text
+    lines = text.splitlines()
+    assert lines[2] == "**parity 50.0 % (1 of 2 executed items agree) · 0 known gaps · 1 failing · 0 unavailable**"
+    assert lines[4] == "Gate: GATE: FAIL (1 failing, 0 unexpected pass, 0 harness error)"
+    assert "| `m/a.py` | 50.0 % | 1 | 0 | 0 | 1 | 0 |" in text
     assert "`cases/x.py::c1[e]` — **mismatch**: a: 1 != 2" in text

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from pytest_monolith_parity.helpers import checkout_root, environ
+from pytest_monolith_parity.helpers import checkout_root, environ, reference_module
 from pytest_monolith_parity.outcomes import ReferenceUnavailable
 
 
@@ -27,3 +27,12 @@ def test_checkout_root_without_a_checkout_makes_the_reference_unavailable(monkey
         checkout_root()
     monkeypatch.setenv("MONOLITH_ROOT", "/some/checkout")
     assert str(checkout_root()) == "/some/checkout"
+
+
+def test_reference_module_imports_or_makes_the_reference_unavailable(tmp_path, monkeypatch):
+    assert reference_module("json").dumps([1]) == "[1]"
+    (tmp_path / "parity_broken_module.py").write_text("import parity_no_such_package\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ReferenceUnavailable, match="cannot import parity_broken_module: ModuleNotFoundError: "
+                                                   "No module named 'parity_no_such_package'"):
+        reference_module("parity_broken_module")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pytest_monolith_parity import config
-from pytest_monolith_parity.merge import MergeError, check_shards, read_shard
+from pytest_monolith_parity.merge import MergeError, check_shards, merged_completeness, read_shard
 from pytest_monolith_parity.sharding import ShardError, digest, partition, select
 
 NODEIDS = [f"cases/m.py::c[{i}]" for i in range(10)]
@@ -80,22 +80,34 @@ def shard_reports(tmp_path: Path, count: int = 3, durations: dict | None = None)
 
 
 def check(paths):
-    check_shards([read_shard(p) for p in paths])
+    return check_shards([read_shard(p) for p in paths])
 
 
 def test_a_complete_shard_set_passes(tmp_path):
-    check(shard_reports(tmp_path))
+    assert check(shard_reports(tmp_path)) == []
 
 
-def test_incomplete_or_inconsistent_shard_sets_are_refused(tmp_path):
+def test_a_missing_shard_is_named_and_makes_the_merge_incomplete(tmp_path):
     paths = shard_reports(tmp_path)
-    with pytest.raises(MergeError, match=r"shard\(s\) \[2\] of 3 missing"):
-        check([paths[0], paths[2]])
-    with pytest.raises(MergeError, match=r"shard\(s\) \[1\] of 3 given more than once"):
+    assert check([paths[0], paths[2]]) == [2]
+    assert read_shard(tmp_path / "shard-9.json") is None  # never written: a missing shard, not bad input
+    shards = [read_shard(p) for p in (paths[0], paths[2])]
+    completeness = merged_completeness(shards, [2], [tmp_path / "shard-9.json"])
+    assert not completeness.complete and completeness.collected == len(NODEIDS)
+    assert completeness.ran == len(NODEIDS) - len(json.loads(paths[1].read_text())["shard"]["selected"])
+    assert completeness.reasons()[0].startswith("shard(s) [2] of 3 missing")
+    assert "shard-9.json do(es) not exist" in completeness.reasons()[0]
+    assert completeness.line() == f"GATE: INCOMPLETE ({completeness.ran} of {len(NODEIDS)} items ran)"
+    whole = merged_completeness([read_shard(p) for p in paths], [], [])
+    assert whole.complete and whole.to_json() == {"complete": True, "collected": len(NODEIDS), "ran": len(NODEIDS),
+                                                  "crashed": [], "collection_errors": [], "reasons": []}
+
+
+def test_inconsistent_shard_sets_are_refused(tmp_path):
+    paths = shard_reports(tmp_path)
+    with pytest.raises(MergeError, match=r"shard\(s\) \[1\] of 3 given more than once") as error:
         check([paths[0], paths[0], paths[1], paths[2]])
-    with pytest.raises(MergeError, match="does not exist: that shard wrote no report") as missing:
-        check([paths[0], paths[1], tmp_path / "shard-9.json"])
-    assert missing.value.status == 2
+    assert error.value.status == 4
     other = json.loads(paths[1].read_text())
     other["shard"]["durations"]["digest"] = "another report"
     paths[1].write_text(json.dumps(other))
@@ -120,19 +132,41 @@ def test_an_item_in_two_shards_or_a_missing_item_is_refused(tmp_path):
         check(paths)
 
 
-def test_unfinished_or_unsharded_reports_are_refused(tmp_path):
+def test_an_unfinished_shard_makes_the_merge_incomplete_and_an_unsharded_report_is_refused(tmp_path):
     paths = shard_reports(tmp_path)
     unfinished = json.loads(paths[2].read_text())
-    unfinished["complete"] = False
-    paths[2].write_text(json.dumps(unfinished))
-    with pytest.raises(MergeError, match="did not finish") as error:
-        check(paths)
-    assert error.value.status == 2
+    unfinished.update(complete=False, completeness={"reasons": ["interrupted (KeyboardInterrupt: Ctrl-C or SIGINT)"]})
+    unfinished["cases"] = unfinished["cases"][:1]
+    partial = paths[2].with_name("parity-report.partial.json")
+    partial.write_text(json.dumps(unfinished))
+    assert read_shard(partial).finished is False
+    shards = [read_shard(p) for p in (paths[0], paths[1], partial)]
+    assert check_shards(shards) == []
+    completeness = merged_completeness(shards, [], [])
+    assert not completeness.complete
+    assert completeness.ran == len(NODEIDS) - len(unfinished["shard"]["selected"]) + 1
+    assert completeness.reasons() == [f"shard 3 of 3 did not finish ({partial}): interrupted (KeyboardInterrupt: "
+                                      "Ctrl-C or SIGINT)"]
     plain = tmp_path / "plain.json"
     plain.write_text(json.dumps({"cases": []}))
     with pytest.raises(MergeError, match="a run without --parity-shard") as error:
         check([plain])
     assert error.value.status == 4
+
+
+def test_a_newer_partial_report_stands_for_its_shard(tmp_path):
+    """A shard re-run that was interrupted: its old complete report must not stand in for it."""
+    directory = tmp_path / "shard-1"
+    directory.mkdir()
+    complete = directory / "parity-report.json"
+    complete.write_text(json.dumps({"cases": [], "created": "2026-01-01T00:00:00+00:00",
+                                    "shard": {"index": 1, "count": 1, "collected_digest": "", "selected": []}}))
+    assert read_shard(complete).path == complete
+    (directory / "parity-report.partial.json").write_text(json.dumps(
+        {"cases": [], "created": "2026-01-02T00:00:00+00:00", "complete": False,
+         "shard": {"index": 1, "count": 1, "collected_digest": "", "selected": []}}))
+    shard = read_shard(complete)
+    assert shard.path.name == "parity-report.partial.json" and not shard.finished
 
 
 # -- the example workflows use options that exist ------------------------------------------------------

@@ -100,3 +100,61 @@ def test_unknown_function_is_a_harness_error(worker_argv, context):
 def test_missing_program_is_reported_as_crash(context):
     result = call(["/nonexistent/worker"], context, "echo", 1)
     assert result.kind is SideKind.CRASHED and "cannot start" in result.message
+
+
+# -- the worker as a service of the harness (services/health.py) ------------------------------------
+
+def test_a_worker_killed_between_calls_is_replaced_before_the_next_call_and_nobody_is_blamed(worker_argv, context):
+    import os
+    import signal
+
+    from pytest_monolith_parity.services import health
+
+    pid = call(worker_argv, context, "pid").value
+    os.kill(pid, signal.SIGKILL)
+    with health.watch() as watch:
+        result = call(worker_argv, context, "echo", 7)
+    assert result.kind is SideKind.VALUE and result.value == 7
+    assert watch.check() == []
+    [note] = watch.notes  # found dead (exited, or no answer to __ping__) and replaced
+    assert f"(pid {pid})" in note and "SIGKILL" in note and note.endswith("before this call; it was restarted")
+
+
+def test_a_worker_killed_from_outside_during_a_call_is_a_service_failure_not_a_crash_finding(worker_argv, context):
+    import os
+    import signal
+    import threading
+
+    from pytest_monolith_parity.services import health
+
+    pid = call(worker_argv, context, "pid").value
+    threading.Timer(0.5, os.kill, (pid, signal.SIGKILL)).start()
+    with health.watch() as watch:
+        result = call(worker_argv, context, "hang")
+    assert result.kind is SideKind.CRASHED and "SIGKILL" in result.message
+    [failure] = watch.check()
+    assert f"(pid {pid})" in failure and "was killed by SIGKILL (signal 9) before answering" in failure
+    assert "outside the harness" in failure
+    assert call(worker_argv, context, "pid").value != pid  # restarted for the next case
+
+
+def test_an_abort_is_still_the_sides_crash_not_the_harnesss(worker_argv, context):
+    from pytest_monolith_parity.services import health
+
+    with health.watch() as watch:
+        crash = call(worker_argv, context, "abort")
+    assert crash.kind is SideKind.CRASHED and "SIGABRT" in crash.message
+    assert watch.check() == []
+    with health.watch() as after:
+        assert call(worker_argv, context, "echo", 1).value == 1
+    assert after.check() == [] and after.notes == []  # its death was the verdict; the restart is silent
+
+
+def test_a_worker_that_cannot_start_fails_the_call_as_a_service(context):
+    from pytest_monolith_parity.services import health
+
+    with health.watch() as watch:
+        result = call(["/nonexistent/worker"], context, "echo", 1)
+    assert result.kind is SideKind.CRASHED
+    [failure] = watch.check()
+    assert "worker `/nonexistent/worker`" in failure and "failed to start" in failure

@@ -35,9 +35,10 @@ class SampleProject:
             pytest.fail(f"the sample's PR pyo3 module is not built ({PYO3_PR}); run `make setup` first")
         monkeypatch.setenv("PYTHONPATH", str(PYO3_PR))
 
-    def run(self, *args: str) -> pytest.RunResult:
+    def run(self, *args: str, timeout: float = 900) -> pytest.RunResult:
+        """A run as users start it; one that hangs fails the test after ``timeout`` seconds instead of hanging it."""
         return self.pytester.runpytest_subprocess("-m", "parity", "cases", "--parity-hypothesis-profile", "ci",
-                                                  *args)
+                                                  *args, timeout=timeout)
 
     def report(self) -> dict:
         return json.loads((self.root / "parity-report" / "parity-report.json").read_text())

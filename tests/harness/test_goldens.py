@@ -29,7 +29,9 @@ def test_committed_sample_goldens_are_current(sample):
     """The repository's goldens match what the reference produces now (no drift, none missing)."""
     result = sample.run()
     assert result.ret == 0
-    assert "reference drifted" not in result.stdout.str() and "golden missing" not in result.stdout.str()
+    outcomes = {outcome for outcome, _raw in sample.verdicts().values()}
+    assert not outcomes & {"reference drifted", "golden missing", "harness error"}
+    result.stdout.fnmatch_lines(["PARITY: * 0 reference drifted, 0 golden missing, *"])
 
 
 def test_missing_golden_fails_and_prints_the_command(sample):
@@ -77,7 +79,7 @@ def test_golden_stands_in_when_the_reference_is_unavailable(sample, monkeypatch)
     (sample.golden() / "sample_reference/__init__/version.json").unlink()
     result = sample.run("-k", "version", "--unused-goldens", "ignore")
     result.assert_outcomes(skipped=1)
-    result.stdout.fnmatch_lines(["PARITY: 0 match, *, 1 reference unavailable"])
+    result.stdout.fnmatch_lines(["PARITY: 0 match, *, 1 reference unavailable, 0 rust unavailable, 0 harness error"])
 
 
 def test_unused_golden_is_reported_and_can_fail_the_run(sample):
@@ -89,3 +91,23 @@ def test_unused_golden_is_reported_and_can_fail_the_run(sample):
     result = sample.run("-k", "add and not i64", "--unused-goldens", "fail")
     result.stdout.fnmatch_lines(["ERROR: unused golden sample_reference/__init__/removed_case.json*"])
     assert result.ret == 1
+
+
+def test_update_golden_under_xdist_keeps_int64_extremes(sample):
+    """A golden holding -2**63 travels from an xdist worker to the controller intact (execnet's own serializer
+    raised struct.error on it at session end, and every golden update of the run was lost)."""
+    sample.write_case_file("extremes.py", "from pytest_monolith_parity import Case, example, pyo3, python_call\n"
+                           'Case(id="add_extremes", covers="sample_reference/__init__.py", '
+                           'python=python_call("sample_reference:add"), rust=pyo3("add"), '
+                           "examples=[example(-(2**62), -(2**62), id='int64_min'), "
+                           "example(2**62, 2**62 - 1, id='int64_max')])\n")
+    result = sample.run("-k", "add_extremes", "--update-golden", "-n", "2")
+    assert result.ret == 0, result.stdout.str()
+    assert "struct.error" not in result.stdout.str() + result.stderr.str()
+    path = next(sample.golden().rglob("add_extremes.json"))
+    text = path.read_text()
+    assert str(-(2**63)) in text and str(2**63 - 1) in text, text
+    manifest = json.loads((sample.golden() / "MANIFEST.json").read_text())
+    assert any(key.endswith("add_extremes.json") for key in manifest["files"])
+    again = sample.run("-k", "add_extremes", "-n", "2")
+    assert again.ret == 0, again.stdout.str()

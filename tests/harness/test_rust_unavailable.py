@@ -39,8 +39,9 @@ def test_baseline_build_says_rust_unavailable_and_still_passes(sample):
     assert record["python"] is None and record["rust"] is None  # neither side ran
     result.stdout.fnmatch_lines(["SKIPPED*rust unavailable: sample_core::word_count not in this checkout*"])
     result.stdout.fnmatch_lines([
-        "PARITY: 2 match, 0 mismatch, 0 expected divergence, 0 unexpected pass, 0 reference unavailable, "
-        "2 rust unavailable",
+        "PARITY: 2 match, 0 error agreement, 0 mismatch, 0 different errors, 0 python raised, 0 rust raised, "
+        "0 rust panicked, 0 process crashed, 0 timeout, 0 reference drifted, 0 golden missing, 0 expected divergence, "
+        "0 unexpected pass, 0 divergence changed, 0 reference unavailable, 2 rust unavailable, 0 harness error",
         "GATE: PASS (0 failing, 0 unexpected pass, 0 harness error, 2 rust unavailable)",
     ])
     junit = ET.parse(sample.root / "junit.xml")

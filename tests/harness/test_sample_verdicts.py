@@ -35,8 +35,10 @@ EXPECTED = {
     "cases/text.py::parse_port_worker[empty]": (ED, "rust panicked"),
 }
 
-SUMMARY = ("PARITY: 16 match, 3 error agreement, 0 mismatch, 9 expected divergence, 0 unexpected pass, "
-           "0 reference unavailable")
+SUMMARY = ("PARITY: 16 match, 3 error agreement, 0 mismatch, 0 different errors, 0 python raised, 0 rust raised, "
+           "0 rust panicked, 0 process crashed, 0 timeout, 0 reference drifted, 0 golden missing, "
+           "9 expected divergence, 0 unexpected pass, 0 divergence changed, 0 reference unavailable, "
+           "0 rust unavailable, 0 harness error")
 
 
 @pytest.mark.parametrize("extra", [(), ("-n", "2")], ids=["serial", "xdist"])

@@ -43,8 +43,10 @@ def test_each_divergence_fails_with_its_class(sample):
     }
     result.stdout.fnmatch_lines(["*PARITY MISMATCH: ulp*", "*[[]0[]]: expected 0.90000004 != actual 0.9*1 ulp*"])
     result.stdout.fnmatch_lines(["*PARITY RUST PANICKED: panic*"])
-    result.stdout.fnmatch_lines(["PARITY: 0 match, 3 mismatch, 1 python raised, 1 rust raised, 1 rust panicked, "
-                                 "1 timeout, 0 expected divergence, 0 unexpected pass, 0 reference unavailable"])
+    result.stdout.fnmatch_lines(["PARITY: 0 match, 0 error agreement, 3 mismatch, 0 different errors, 1 python raised, "
+                                 "1 rust raised, 1 rust panicked, 0 process crashed, 1 timeout, 0 reference drifted, "
+                                 "0 golden missing, 0 expected divergence, 0 unexpected pass, 0 divergence changed, "
+                                 "0 reference unavailable, 0 rust unavailable, 0 harness error"])
 
 
 STALE = textwrap.dedent('''

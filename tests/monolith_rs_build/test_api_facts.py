@@ -61,7 +61,10 @@ def test_one_source_tree_builds_against_both_revisions(api, tmp_path):
     facts = {f["value"]: f for f in base.api["facts"]}
     assert facts["monolith_core::api::shape -> i64"]["holds"] is True
     assert facts["monolith_core::api::shape -> Result"]["found"] == ["fn shape(x: i64) -> i64"]
-    assert any("false in this checkout: monolith_core::api::only_on_pr" in line for line in base.describe())
+    summary = [line for line in base.describe() if line.startswith("api facts: ")]
+    assert len(summary) == 1 and "; false in this checkout: " in summary[0], base.describe()
+    absent = summary[0].split("; false in this checkout: ", 1)[1].split(", ")
+    assert "monolith_core::api::only_on_pr" in absent and absent == sorted(absent), summary
 
 
 def test_cfg_gated_items_follow_the_crate_features_cargo_enables(api, tmp_path):

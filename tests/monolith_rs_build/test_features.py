@@ -29,7 +29,10 @@ def test_the_committed_features_name_the_crates_of_each_package():
     template = BindingsTemplate.load(REPO / "rust_bindings")
     assert _enabled_dependencies(template, ["agent_service"]) >= {"monolith-serving", "monolith-proto"}
     assert "monolith-training" not in _enabled_dependencies(template, ["agent_service"])
-    assert _enabled_dependencies(template, ["native_training"]) == {"monolith-training"}
+    # native_training's cases reach monolith-training and, for its layers/, monolith-layers; protos through prost
+    assert _enabled_dependencies(template, ["native_training"]) == {"monolith-training", "monolith-layers",
+                                                                    "monolith-proto", "prost"}
+    assert _enabled_dependencies(template, ["core"]) == {"monolith-core"}
     assert _check_features(template, None) == sorted(template.features)
 
 

@@ -6,6 +6,7 @@ cores); the others reuse it through the shared target dir.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -100,7 +101,9 @@ def test_build_rust_command_prints_paths_and_builds_once_under_concurrency(fake)
     outputs = [p.communicate(timeout=600) for p in both]
     assert [p.returncode for p in both] == [0, 0], outputs
     summaries = "".join(err for _, err in outputs)
-    assert summaries.count("bindings: built") == 1 and summaries.count("bindings: up to date") == 1
+    # "bindings [<packages>]: built in 12.3s" (the feature set in brackets, docs/rust-bindings.md)
+    assert len(re.findall(r"^bindings \[[^\]]*\]: built in ", summaries, re.M)) == 1, summaries
+    assert len(re.findall(r"^bindings \[[^\]]*\]: up to date in ", summaries, re.M)) == 1, summaries
     paths = dict(line.split("=", 1) for line in outputs[0][0].splitlines())
     assert set(paths) == {"build_dir", "python_path", "extension", "features", "cli"}
     assert call_extension(paths["python_path"]) == 41

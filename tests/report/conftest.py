@@ -121,11 +121,11 @@ class Page:
     def send(self, method: str, params: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
         return self.cdp.send(method, params, session=self.session, **kw)
 
-    def navigate(self, url: str) -> None:
+    def navigate(self, url: str, timeout: float = 15) -> None:
         result = self.send("Page.navigate", {"url": url})
         if result.get("errorText"):
             raise CDPError(f"navigating to {url}: {result['errorText']}")
-        self.cdp.wait_event("Page.loadEventFired", session=self.session, timeout=15)
+        self.cdp.wait_event("Page.loadEventFired", session=self.session, timeout=timeout)
         self.evaluate("new Promise(r => requestAnimationFrame(() => setTimeout(r, 50)))", await_promise=True)
 
     def evaluate(self, expression: str, *, await_promise: bool = False) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import collections
-import html.parser
 import json
 import math
 import multiprocessing
@@ -25,98 +24,9 @@ from pytest_monolith_parity.html_report import (
     render_html,
     write_html,
 )
-from pytest_monolith_parity.outcomes import Outcome
+from pytest_monolith_parity.figures import passed
 from pytest_monolith_parity.report import build_report
-
-NASTY = """<script>alert("x")</script> & 'single' "double" </pre></details><b>bold</b> &amp; &lt;"""
-
-
-# -- a realistic synthetic report ----------------------------------------------
-
-def _side(side: str, kind: str = "value", preview: str = "", error_type: str = "", message: str = "",
-          detail: str = "", seconds: float = 2e-5) -> dict[str, Any]:
-    return {"side": side, "kind": kind, "error_type": error_type, "message": message, "detail": detail,
-            "seconds": seconds, "preview": preview if kind == "value" else ""}
-
-
-def _record(covers: str, case_id: str, example_id: str, outcome: str, *, raw: str | None = None, message: str = "",
-            diff: str = "", metrics: dict | None = None, expected: dict | None = None, notes: list | None = None,
-            python: Any = "default", rust: Any = "default", inputs: str = "1, 2") -> dict[str, Any]:
-    module = covers[len("monolith/"):-len(".py")]
-    case_file = "cases/" + module + ".py"
-    nodeid = f"{case_file}::{case_id}[{example_id}]"
-    return {
-        "nodeid": nodeid, "case_id": case_id, "example_id": example_id, "covers": covers, "module": module,
-        "package": module.split("/", 1)[0], "case_file": case_file,
-        "python_call": f"python monolith.{module.replace('/', '.')}:{case_id}",
-        "rust_call": f"pyo3 <rust_module>.{case_id}", "comparator": "tensor(max_ulp=0)", "inputs": inputs,
-        "examples_run": 1, "expected_divergence": expected, "outcome": outcome, "raw": raw or outcome,
-        "message": message, "diff": diff, "metrics": metrics or {}, "against": "python", "notes": notes or [],
-        "python": _side("python", preview="array([1., 2.], dtype=float32)") if python == "default" else python,
-        "rust": _side("rust", preview="array([1., 2.], dtype=float32)") if rust == "default" else rust,
-        "seconds": 0.0123, "replay": f"pytest '{nodeid}'",
-    }
-
-
-def synthetic_records() -> list[dict[str, Any]]:
-    feature = "monolith/native_training/feature.py"
-    hash_table = "monolith/native_training/hash_table.py"
-    data_def = "monolith/agent_service/data_def.py"
-    utils = "monolith/agent_service/utils.py"
-    ops = "monolith/core/ops.py"
-    text = "monolith/utils/text.py"
-    traceback = 'Traceback (most recent call last):\n  File "x.py", line 3, in <module>\nValueError: bad <input> & "quote"'
-    records = [
-        _record(feature, "tenth", "exact", "match", metrics={"max_abs": 0.0, "max_rel": 0.0, "max_ulp": 0.0}),
-        _record(feature, "tenth", "zero", "match", metrics={"max_abs": 0.0, "max_rel": 0.0, "max_ulp": 0.0}),
-        _record(feature, "tenth", "one_ulp", "expected divergence", raw="mismatch",
-                message="[1]: expected 0.90000004 != actual 0.9 (abs 6e-08, rel 6.6e-08, 1 ulp)",
-                diff="mismatched 1 / 2 (50%), max abs 6e-08\n[1]: expected 0.90000004 != actual 0.9",
-                metrics={"max_abs": 5.960464477539063e-08, "max_rel": 6.62273804521277e-08, "max_ulp": 1.0,
-                         "mismatched": 1, "total": 2},
-                expected={"reason": "x*0.1f vs x/10 differ by 1 ULP <issue #12>", "outcome": "mismatch",
-                          "message": "[1]"},
-                notes=["expected: x*0.1f vs x/10 differ by 1 ULP <issue #12>", "rust vs golden: mismatch"]),
-        _record(feature, "scale", "big", "mismatch", message=NASTY, diff="value <1.0> != <2.0> & more\n" + NASTY,
-                metrics={"max_abs": 1234.5, "max_rel": 0.25, "max_ulp": 3.0e7, "mismatched": 4, "total": 10}),
-        _record(hash_table, "lookup", "missing", "rust panicked", message="rust panicked: index out of bounds: <0>",
-                rust=_side("rust", "panicked", error_type="PanicException", message="index out of bounds: <0>",
-                           detail="thread 'main' panicked at src/lib.rs:3:5")),
-        _record(hash_table, "lookup", "hit", "match"),
-        _record(hash_table, "insert", "overflow", "process crashed",
-                message="rust process crashed: worker killed by SIGABRT (signal 6) before answering",
-                rust=_side("rust", "crashed", message="worker killed by SIGABRT", detail="stderr tail: abort()")),
-        _record(hash_table, "insert", "slow", "timeout", message="rust timed out: no answer within 2 s",
-                rust=_side("rust", "timeout", message="no answer within 2 s")),
-        _record(data_def, "parse", "bad", "error agreement", message="both raised: ValueError ~ InvalidPort",
-                python=_side("python", "raised", error_type="ValueError", message="bad", detail=traceback),
-                rust=_side("rust", "raised", error_type="InvalidPort", message="bad")),
-        _record(data_def, "parse", "good", "match"),
-        _record(data_def, "parse", "empty", "python raised", message="ValueError: empty <name>",
-                python=_side("python", "raised", error_type="ValueError", message="empty <name>", detail=traceback)),
-        _record(data_def, "render", "quote", "rust raised", message="rust raised KeyError: 'a\"b'",
-                rust=_side("rust", "raised", error_type="KeyError", message="'a\"b'")),
-        _record(utils, "port", "fixed", "unexpected pass", raw="match",
-                message="the recorded divergence no longer happens: remove the record",
-                expected={"reason": "Rust used to wrap", "outcome": "mismatch", "message": ""}),
-        _record(utils, "port", "changed", "divergence changed", raw="rust raised",
-                message="expected mismatch, got rust raised",
-                expected={"reason": "Rust wraps", "outcome": "mismatch", "message": ""}),
-        _record(ops, "add", "hypothesis", "reference drifted", message="python no longer produces its golden",
-                python=None, rust=None),
-        _record(ops, "add", "new", "golden missing",
-                message="no golden yet: run pytest -m parity --update-golden -k 'add'"),
-        _record(ops, "sub", "tf", "reference unavailable", message="tensorflow custom op not built",
-                python=_side("python", "unavailable", message="custom op <libhash.so> not built")),
-        _record(ops, "sub", "branch_only", "rust unavailable", message="monolith_core::ops::sub not in this checkout",
-                python=None, rust=None),
-        _record(text, "escape", "<b>&\"'", "harness error", message="comparator raised " + NASTY,
-                inputs="'<b>&\"\\''"),
-        _record(text, "escape", "plain", "match", metrics={"max_abs": float("nan")}),
-    ]
-    assert {r["outcome"] for r in records} == {o.value for o in Outcome}, "every outcome kind is represented"
-    return records
-
+from report_fixtures import NASTY, history_rows, parse, record, synthetic_records
 
 @pytest.fixture
 def report() -> dict[str, Any]:
@@ -124,86 +34,6 @@ def report() -> dict[str, Any]:
                          extra={"reference_revision": "<ref & rev>",
                                 "golden": {"changed": ["golden/core/ops/add.json"], "unused": ["golden/x <y>.json"]}})
     return json.loads(json.dumps(built, default=str))  # exactly what parity-report.json holds
-
-
-def history_rows() -> list[dict[str, Any]]:
-    return [
-        {"date": "2026-11-20T10:00:00+00:00", "revision": "aaa111", "counts": {"match": 3, "mismatch": 6}},
-        {"date": "2026-11-22T10:00:00+00:00", "revision": "bbb222",
-         "counts": {"match": 6, "mismatch": 3, "expected divergence": 1}},
-        {"date": "2026-11-25T10:00:00+00:00", "revision": None,
-         "counts": {"match": 8, "expected divergence": 1, "reference unavailable": 1, "timeout": 1}},
-        {"date": "2026-11-29T10:00:00+00:00", "revision": "ddd444",
-         "counts": {"match": 9, "error agreement": 1, "expected divergence": 1, "reference unavailable": 1}},
-    ]
-
-
-# -- a small DOM for assertions ------------------------------------------------
-
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-class Node:
-    def __init__(self, tag: str, attrs: dict[str, str | None], parent: Node | None):
-        self.tag, self.attrs, self.parent = tag, attrs, parent
-        self.children: list[Node | str] = []
-
-    def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
-
-    def iter(self):
-        yield self
-        for child in self.children:
-            if isinstance(child, Node):
-                yield from child.iter()
-
-    def find_all(self, tag: str | None = None, **attrs: str) -> list[Node]:
-        def hit(node: Node) -> bool:
-            if tag and node.tag != tag:
-                return False
-            for key, value in attrs.items():
-                key = key.replace("_", "-").rstrip("-")
-                have = node.attrs.get(key)
-                if have is None or (key == "class" and value not in have.split()) or (key != "class" and have != value):
-                    return False
-            return True
-        return [n for n in self.iter() if hit(n)]
-
-    def find(self, tag: str | None = None, **attrs: str) -> Node:
-        found = self.find_all(tag, **attrs)
-        assert found, f"no <{tag} {attrs}>"
-        return found[0]
-
-
-class Tree(html.parser.HTMLParser):
-    def __init__(self, text: str):
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#document", {}, None)
-        self.current = self.root
-        self.feed(text)
-        self.close()
-        assert self.current is self.root, f"unclosed <{self.current.tag}>"
-
-    def handle_starttag(self, tag, attrs):
-        node = Node(tag, dict(attrs), self.current)
-        self.current.children.append(node)
-        if tag not in VOID:
-            self.current = node
-
-    def handle_startendtag(self, tag, attrs):
-        self.current.children.append(Node(tag, dict(attrs), self.current))
-
-    def handle_endtag(self, tag):
-        assert tag not in VOID
-        assert self.current.tag == tag, f"</{tag}> closes <{self.current.tag}>"
-        self.current = self.current.parent
-
-    def handle_data(self, data):
-        self.current.children.append(data)
-
-
-def parse(text: str) -> Node:
-    return Tree(text).root
 
 
 # -- unit tests of render_html -------------------------------------------------
@@ -245,17 +75,23 @@ def test_counts_equal_the_json(report):
     root = parse(render_html(report))
     shown = {n.attrs["data-outcome"]: int(n.attrs["data-count"]) for n in root.find(id="totals").find_all("span", class_="badge")}
     assert shown == report["totals"]
-    assert int(root.find("b", data_total=str(sum(report["totals"].values()))).text()) == len(report["cases"])
+    figures = {n.attrs["data-figure"]: int(n.attrs["data-value"]) for n in root.find(id="figures").find_all("div", class_="figure")}
+    parity = report["parity"]
+    assert figures == {key: parity[key] for key in ("agree", "executed", "known_gaps", "failing", "unavailable", "items")}
+    assert parity["items"] == len(report["cases"]) and parity["unavailable"] == 2  # reference + rust unavailable
+    headline = root.find("div", class_="parity")
+    assert headline.attrs["data-parity-pct"] == str(parity["parity_pct"]) and headline.find("span", class_="pct").text() == \
+        f"{parity['parity_pct']:.1f} %"
     assert root.find("div", id="summary").text() == report["summary"]
     for covers, module in report["modules"].items():
         row = root.find("tr", data_covers=covers)
         bar = {s.attrs["data-outcome"]: int(s.attrs["data-count"]) for s in row.find_all("span", class_="seg")}
         assert bar == module["outcomes"]
-        cells = row.find_all("td")
-        assert int(cells[1].text()) == module["cases"] and int(cells[2].text()) == module["items"]
-        assert row.find("span", class_="passed").text() == f"{module['passed']}/{module['items']}"
+        cells = {cell.attrs.get("data-sort") for cell in row.find_all("td")}
+        for key in ("match", "error_agreement", "known_gaps", "failing", "unavailable", "gap"):
+            assert row.find("td", **{f"data_{key}": str(module["parity"][key])}), (covers, key)
+        assert str(module["parity"]["items"]) in cells
     cases = root.find_all("details", class_="case")
-    assert [c.attrs["data-nodeid"] for c in cases] != []
     assert collections.Counter(c.attrs["data-outcome"] for c in cases) == report["totals"]
 
 
@@ -270,21 +106,28 @@ def test_module_table_groups_by_package_and_sorts(report):
                                                        "monolith/native_training/hash_table.py"]
     heads = table.find("thead").find_all("th")
     assert all(th.find("button", class_="sort") for th in heads)
-    types = {th.attrs["data-key"]: th.attrs["data-type"] for th in heads}
-    assert types == {"module": "text", "cases": "num", "items": "num", "verdicts": "num", "passed": "num",
-                     "max_abs": "num", "max_rel": "num", "max_ulp": "num"}
+    keys = [th.attrs["data-key"] for th in heads]
+    assert keys == ["module", "items", "match", "error_agreement", "known_gaps", "failing", "unavailable", "parity",
+                    "gap", "with_cases", "mapped", "mutation", "rust_coverage", "max_abs", "max_rel", "max_ulp",
+                    "divergent"]
     for row in table.find_all("tr", class_="row"):
         for cell in row.find_all("td")[1:]:
             value = cell.attrs["data-sort"]
             assert value == "" or not math.isnan(float(value)), "numeric columns sort by numbers"
-    feature = table.find("tr", data_covers="monolith/native_training/feature.py").find_all("td")
-    assert feature[5].text() == "1.23e+03" and feature[5].attrs["data-sort"] == "1234.5"
-    assert feature[7].text() == "3e+07"
-    assert table.find("tr", data_covers="monolith/utils/text.py").find_all("td")[5].attrs["data-sort"] == ""
-    group = table.find("tr", data_package="native_training").find_all("td")
-    assert group[0].text() == "4" and group[1].text() == "8", "the package row sums its files (its name is a <th>)"
+    feature = table.find("tr", data_covers="monolith/native_training/feature.py")
+    # the max-error columns are over the MATCHING items (all 0); the mismatch's errors are shown apart, labelled
+    assert feature.find("td", data_max_abs="0.0").text() == "0" and feature.find("td", data_max_ulp="0.0").text() == "0"
+    divergent = feature.find("td", class_="divergent")
+    assert divergent.attrs["data-divergent-ulp"] == "30000000.0" and divergent.text() == "ulp 3e+07"
+    assert "over 2 divergent items" in divergent.attrs["title"]
+    assert feature.find("td", data_parity_pct="50.0").find("span", class_="pct").text() == "50.0 %"
+    nan = table.find("tr", data_covers="monolith/utils/text.py").find("td", data_max_abs="")
+    assert nan.text() == "NaN" and nan.attrs["data-sort"] == "", "a NaN error is shown, and sorts last"
+    group = table.find("tr", data_package="native_training")
+    assert group.find("td", data_count="8") and group.find("td", data_gap="5"), "the package row sums its files"
     links = {a.attrs["href"] for a in table.find_all("a")}
     assert f"#{module_anchor('monolith/core/ops.py')}" in links
+    assert feature.find("a").text() == "feature.py", "files are named within their package"
 
 
 def test_verdict_bar_widths_are_proportional(report):
@@ -331,67 +174,85 @@ def test_case_sections_carry_the_details(report):
 def test_attention_lists_every_failing_item(report):
     root = parse(render_html(report))
     listed = [a.text() for a in root.find(id="attention").find_all("a")]
-    failing = [c["nodeid"] for c in report["cases"] if not Outcome(c["outcome"]).passed]
+    failing = [c["nodeid"] for c in report["cases"] if not passed(c["outcome"])]
     assert sorted(listed) == sorted(failing)
-    assert root.find(id="expected").find("a").text() == "cases/native_training/feature.py::tenth[one_ulp]"
-    assert root.find("span", class_="gate").text() == f"{len(failing)} of {len(report['cases'])} items need attention"
+    gate_free = root.find("header")
+    assert not gate_free.find_all(id="gate"), "no gate in a report without one"
 
 
 def test_trend_only_with_history(report):
-    assert "<svg" not in render_html(report) and 'id="trend"' not in render_html(report)
+    assert "<svg" not in render_html(report) and 'id="history"' not in render_html(report)
     assert "<svg" not in render_html(report, history=[])
     root = parse(render_html(report, history=history_rows()))
     svg = root.find("svg", id="trend-chart")
-    assert len(svg.find_all("polygon")) == 4 and len(svg.find_all("circle")) == 4
+    circles = svg.find_all("circle")
+    assert [c.attrs["data-parity-pct"] for c in circles] == ["33.3", "60.0", "80.0", "90.9"]
+    assert svg.find("polyline", data_line="parity")
     rows = root.find("table", id="trend-table").find("tbody").find_all("tr")
     assert len(rows) == 4
     newest = [td.text() for td in rows[0].find_all("td")]
-    assert newest == ["2026-11-29 10:00 UTC", "ddd444", "10", "1", "1", "0", "12", "-1"]
+    assert newest == ["2026-11-29 10:00 UTC", "ddd444", "12", "90.9 %", "10", "1", "0", "1", "+10.9"]
     oldest = [td.text() for td in rows[-1].find_all("td")]
-    assert oldest[2:] == ["3", "0", "0", "6", "9", ""]
+    assert oldest[2:] == ["9", "33.3 %", "3", "0", "6", "0", ""]
     single = parse(render_html(report, history=history_rows()[:1]))
-    assert len(single.find("svg").find_all("polygon")) == 4
+    assert len(single.find("svg").find_all("circle")) == 1
 
 
 def test_coverage_column_and_packages_without_cases(report):
-    coverage = {"native_training": {"files": 10, "with_cases": 2}, "training": {"files": 7, "with_cases": 0},
+    coverage = {"native_training": {"files": 10, "with_cases": 2, "mapped": 7}, "training": {"files": 7, "with_cases": 0},
                 "agent_service": {"files": 2, "with_cases": 2, "not_applicable": 1, "missing": []}}
     root = parse(render_html(report, coverage=coverage))
     table = root.find("table", id="modules")
-    assert table.find("th", data_key="coverage")
     cell = table.find("tr", data_package="native_training").find("span", data_files="10")
     assert cell.attrs["data-with-cases"] == "2" and cell.text() == "2/10"
+    assert table.find("tr", data_package="native_training").find("span", data_mapped="7").text() == "7/10"
     training = table.find("tbody", data_package="training")
     assert not training.find_all("tr", class_="row") and training.find("span", data_files="7").text() == "0/7"
-    assert "th" not in [n.tag for n in parse(render_html(report)).find("table", id="modules").find_all(data_key="coverage")]
+    assert not parse(render_html(report)).find("table", id="modules").find_all("span", data_files="10")
 
 
 def test_coverage_from_inventory(report):
     inventory = {"meta": {}, "files": {
-        "monolith/native_training/feature.py": {"kind": "python", "lines": 10, "rust": {"status": "mapped"}},
+        "monolith/native_training/feature.py": {"kind": "python", "lines": 10,
+                                                "rust": {"status": "mapped", "module": "monolith_core::feature"}},
         "monolith/native_training/other.py": {"kind": "python", "lines": 10, "rust": {"status": "unmapped"}},
         "monolith/native_training/BUILD.bzl": {"kind": "bzl", "lines": 3},
         "monolith/native_training/gone.py": {"kind": "python", "rust": {"status": "N/A", "reason": "TF only"}},
         "monolith/__init__.py": {"kind": "python"},
     }}
     coverage = coverage_from_inventory(inventory, report["cases"])
-    assert coverage == {
-        "native_training": {"files": 2, "with_cases": 1, "not_applicable": 1,
+    assert {k: {f: v for f, v in c.items() if f != "rust"} for k, c in coverage.items()} == {
+        "native_training": {"files": 2, "with_cases": 1, "not_applicable": 1, "mapped": 1,
                             "missing": ["monolith/native_training/other.py"]},
-        "_root": {"files": 1, "with_cases": 0, "not_applicable": 0, "missing": ["monolith/__init__.py"]},
+        "_root": {"files": 1, "with_cases": 0, "not_applicable": 0, "mapped": 0, "missing": ["monolith/__init__.py"]},
     }
+    assert coverage["native_training"]["rust"]["monolith/native_training/feature.py"] == {
+        "status": "mapped", "target": "monolith_core::feature", "reason": ""}
+    root = parse(render_html(report, coverage=coverage))
+    mapped = root.find("tr", data_covers="monolith/native_training/feature.py").find("td", data_rust_status="mapped")
+    assert mapped.text() == "yes" and mapped.attrs["title"] == "monolith_core::feature"
+    # the package of the files directly under monolith/ is never shown by its internal key
+    label = root.find("tr", data_package="_root").find("th").text()
+    assert label.startswith("monolith/ (top level)") and "_root" not in label
 
 
 def test_empty_and_odd_reports_render():
     empty = build_report([])
     root = parse(render_html(empty))
-    assert root.find("span", data_gate="empty") and not root.find_all("details")
-    odd = build_report([_record("monolith/x/y.py", "c", "e", "match")])
+    assert not root.find_all("details") and "No parity items ran" in root.find(id="modules-section").text()
+    assert root.find("div", class_="parity").find("span", class_="pct").text() == "—"
+    odd = build_report([record("monolith/x/y.py", "c", "e", "match")])
     odd["cases"][0]["outcome"] = "some future outcome <x>"
     odd["totals"] = {"some future outcome <x>": 1}
     odd["modules"]["monolith/x/y.py"]["outcomes"] = {"some future outcome <x>": 1}
     root = parse(render_html(odd))
     assert root.find(id="totals").find("span", data_outcome="some future outcome <x>").attrs["data-count"] == "1"
+    old = {key: value for key, value in build_report(synthetic_records()).items()
+           if key in ("format", "created", "revision", "summary", "totals", "cases")}  # a format-1 report
+    old["modules"] = {c: {k: v for k, v in m.items() if k in ("cases", "items", "outcomes", "passed")}
+                      for c, m in build_report(synthetic_records())["modules"].items()}
+    root = parse(render_html(old))
+    assert root.find("div", class_="parity").attrs["data-parity-pct"] == "31.6", "figures derived from the cases (one record per outcome)"
 
 
 def test_number_formats():
@@ -412,10 +273,15 @@ def test_history_round_trip(report, tmp_path):
     path = tmp_path / "reports" / "history.jsonl"
     assert read_history(path) == []
     first = append_history(path, report, "rev1")
-    assert first == {"date": report["created"], "revision": "rev1", "counts": report["totals"]}
-    append_history(path, {**report, "totals": {"match": 5}}, None)
+    verdicts = {}
+    for case in report["cases"]:
+        verdicts.setdefault(case["outcome"], []).append(case["nodeid"])
+    assert first == {"date": report["created"], "revision": "rev1", "counts": report["totals"], "selection": "whole",
+                     "verdicts": {o: sorted(n) for o, n in sorted(verdicts.items())}}
+    append_history(path, {**report, "totals": {"match": 5}, "cases": []}, None)
     entries = read_history(path)
-    assert entries == [first, {"date": report["created"], "revision": report["revision"], "counts": {"match": 5}}]
+    assert entries == [first, {"date": report["created"], "revision": report["revision"], "counts": {"match": 5},
+                               "selection": "whole", "verdicts": {}}]
     assert path.read_text("utf-8").count("\n") == 2
     assert history_entry({"totals": {}})["date"], "a report without created still gets a date"
 
@@ -496,7 +362,7 @@ def test_browser_renders_report_without_errors(browser, report, tmp_path):
         assert page.evaluate("document.querySelector('#modules th[data-key=\"items\"]').getAttribute('aria-sort')") \
             == "descending"
         groups = page.evaluate("[...document.querySelectorAll('#modules tbody')].map(b => "
-                               "Number(b.rows[0].cells[2].dataset.sort))")
+                               "Number(b.rows[0].cells[1].dataset.sort))")
         assert groups == sorted(groups, reverse=True), "packages sorted by their item totals, largest first"
         page.click('#modules th[data-key="module"] button')
         assert page.evaluate(order) == sorted(before, key=lambda c: (c.split("/")[1], c))
@@ -508,17 +374,17 @@ def test_browser_renders_report_without_errors(browser, report, tmp_path):
         page.click('#filters button[data-select="attention"]')
         visible = page.evaluate("[...document.querySelectorAll('details.case')].filter(d => !d.hidden)"
                                 ".map(d => d.dataset.outcome)")
-        assert sorted(visible) == sorted(c["outcome"] for c in report["cases"] if not Outcome(c["outcome"]).passed)
+        assert sorted(visible) == sorted(c["outcome"] for c in report["cases"] if not passed(c["outcome"]))
         page.click('#filters button[data-select="all"]')
         target = case_anchor("cases/native_training/feature.py::tenth[one_ulp]")
         assert page.evaluate(f"document.getElementById('{target}').open") is False
-        page.click("#expected a")
+        page.click(f'#divergences a[href="#{target}"]')
         page.evaluate("new Promise(r => setTimeout(r, 50))", await_promise=True)
         assert page.evaluate("location.hash") == f"#{target}"
         assert page.evaluate(f"document.getElementById('{target}').open") is True, "a link opens its item"
         page.click(f'details[data-nodeid="{report["cases"][0]["nodeid"]}"] button.copy')
 
-        assert page.evaluate("document.querySelectorAll('#trend-chart polygon').length") == 4
+        assert page.evaluate("document.querySelectorAll('#trend-chart circle').length") == 4
         shot = tmp_path / "report.png"
         data = page.screenshot(shot)
         width, height = _png_size(shot.read_bytes())
@@ -544,3 +410,47 @@ def test_browser_check_sees_console_errors(browser, tmp_path):
         page.close()
     assert any("console.error: boom <1>" in p for p in problems)
     assert any("undefinedFunction" in p for p in problems)
+
+
+def test_gate_is_stated_apart_from_the_figures(report):
+    report["gate"] = {"baseline": True, "passed": False, "regressions": ["a", "b"], "new_failing": [],
+                      "unexpected_passes": ["c"], "harness_errors": [], "line": "GATE: FAIL vs baseline: ..."}
+    report["changes"] = {"baseline": {"revision": "0123456789abcdef0123456789abcdef01234567"}}
+    gate = parse(render_html(report)).find(id="gate")
+    assert gate.attrs["data-gate"] == "fail"
+    assert gate.text().startswith("Gate FAIL: 2 regressions against baseline 0123456789ab (1 unexpected pass)")
+    report["gate"] = {"baseline": False, "passed": True, "still_failing": [], "new_failing": [], "line": "GATE: PASS"}
+    assert "PASS: no failing item" in parse(render_html(report)).find(id="gate").text()
+
+
+def test_a_split_report_has_a_page_per_file_and_removes_stale_ones(report, tmp_path):
+    from pytest_monolith_parity.html_report import FILES_DIR, file_page_name, render_pages
+
+    pages = render_pages(report, split=True)
+    expected = {f"{FILES_DIR}/{file_page_name(covers)}" for covers in report["modules"]}
+    assert set(pages) == {"parity-report.html"} | expected
+    main = parse(pages["parity-report.html"])
+    assert not main.find_all("details", class_="case"), "the main page lists the items, each file's page shows them"
+    link = main.find(id="attention").find("a").attrs["href"]
+    assert link.split("#")[0] in expected and link.split("#")[1].startswith("case-")
+    page = parse(pages[link.split("#")[0]])
+    assert page.find(id=link.split("#")[1]).tag == "details"
+    assert page.find("a", class_="back").attrs["href"] == "../parity-report.html"
+    write_html(tmp_path, report, split=True)
+    stale = tmp_path / FILES_DIR / "gone.py-00000000.html"
+    stale.write_text("old")
+    write_html(tmp_path, report, split=True)
+    assert not stale.exists() and len(list((tmp_path / FILES_DIR).glob("*.html"))) == len(expected)
+    assert render_pages(report).keys() == {"parity-report.html"}, "a small run is one page"
+
+
+def test_an_outcome_without_a_colour_of_its_own_gets_its_familys(monkeypatch):
+    """A verdict class added to outcomes.py (e.g. by another branch) renders in its family's colour, not as unknown."""
+    from pytest_monolith_parity import html_parts
+
+    monkeypatch.delitem(html_parts.OUTCOME_STYLE, "rust raised")
+    monkeypatch.delitem(html_parts.OUTCOME_STYLE, "rust unavailable")
+    assert html_parts.style("rust raised") == (html_parts.FAMILY_COLOURS["failing"], "fail")
+    assert html_parts.style("rust unavailable") == (html_parts.FAMILY_COLOURS["unavailable"], "unavailable")
+    assert html_parts.style("no such outcome") == html_parts.UNKNOWN_STYLE
+    assert f"background:{html_parts.FAMILY_COLOURS['failing']}" in html_parts.outcome_rules(("rust raised",))

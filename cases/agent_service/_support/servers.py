@@ -4,6 +4,12 @@ Each starter returns a :class:`~pytest_monolith_parity.services.grpc_servers.Han
 ``agent_service(side, replicas)`` is shared per scenario (``grpc_servers.shared``),
 the fake TF Serving pair is started ``fresh`` per call by its cases.  Used by
 ``agent_service.py``, ``mocked_tfserving.py`` and the ``agent_client`` cases of ``cli.py``.
+
+Both go through the harness's health protocol (services/health.py): a shared server is
+checked on every ``agent_service(...)`` call and restarted (on a new port) if it died
+between cases; one that dies while a case uses it, or a fresh one found dead when
+the case closes it, makes that case a harness error naming the server.  So callers
+take ``handle.target`` from each call and always close fresh servers with ``handle.close()``.
 """
 
 from __future__ import annotations

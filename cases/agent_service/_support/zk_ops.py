@@ -77,16 +77,24 @@ def rs_plain(value: Any) -> Any:
 
 
 def server():
+    """The shared real ZooKeeper server, through the harness's health protocol (services/health.py).
+
+    Each call checks the server (restarted if it died since the last case) and marks
+    it as used by the running case: if it dies while the case runs, the case is a
+    harness error naming the server, never a verdict about either side.  Not
+    installed here (a static reason): *reference unavailable*.  Take ``hosts`` from
+    the returned server on every call; a restarted server keeps its port only when it is still free.
+    """
     from pytest_monolith_parity.services import zookeeper as zk
     try:
         return zk.shared_server()
-    except zk.ZooKeeperUnavailable as e:
+    except zk.ZooKeeperUnavailable as e:  # not installed; a failure to start is a ServiceFailure instead
         from pytest_monolith_parity import ReferenceUnavailable
         raise ReferenceUnavailable(str(e)) from e
 
 
 def fresh(prefix: str) -> tuple[str, str]:
-    """(hosts without chroot, chroot) of a new chroot on the shared server."""
+    """(hosts without chroot, chroot) of a new chroot on the shared server (see :func:`server`)."""
     from pytest_monolith_parity.services import zookeeper as zk
     srv = server()
     return srv.hosts, zk.fresh_chroot(prefix, srv.hosts)

@@ -31,7 +31,28 @@ fn get_visible_gpus(local_rank: i32, processes_per_gpu: i32) -> PyResult<String>
     du::get_visible_gpus(local_rank, processes_per_gpu).map_err(errors::device_utils)
 }
 
+/// `device_utils.enable_gpu_training()`.
+#[pyfunction]
+fn enable_gpu_training() {
+    du::enable_gpu_training()
+}
+
+/// `device_utils.disable_gpu_training()`.
+#[pyfunction]
+fn disable_gpu_training() {
+    du::disable_gpu_training()
+}
+
+/// `device_utils.is_gpu_training()`.
+#[pyfunction]
+fn is_gpu_training() -> bool {
+    du::is_gpu_training()
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(enable_gpu_training, m)?)?;
+    m.add_function(wrap_pyfunction!(disable_gpu_training, m)?)?;
+    m.add_function(wrap_pyfunction!(is_gpu_training, m)?)?;
     #[cfg(any(
         api_sig = "monolith_training::native_training::device_utils::get_visible_gpus -> String",
         api_sig = "monolith_training::native_training::device_utils::get_visible_gpus -> Result"

@@ -13,7 +13,8 @@ Case(
     rust=worker("countdown"),
     examples=[
         example(5, id="positive"),
-        example(-1, id="negative", expect=divergence("Rust loops forever on negative input", outcome="timeout")),
+        example(-1, id="negative", expect=divergence("Rust loops forever on negative input", outcome="timeout",
+                                                     message="rust timed out: no answer within")),
     ],
     timeout=2,
 )

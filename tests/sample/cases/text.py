@@ -37,10 +37,12 @@ for name, runner in (("parse_port", pyo3("parse_port")), ("parse_port_worker", w
         covers=REFERENCE,
         python=python_call("sample_reference:parse_port"),
         rust=runner,
+        perf=True,  # in-process pyo3 against a worker round trip, in the report's performance section
         examples=[
             example("8080", id="plain"),
             example("abc", id="not_a_number"),
             example("", id="empty", expect=divergence("Rust unwraps the first character of an empty string",
-                                                      outcome="rust panicked")),
+                                                      outcome="rust panicked",
+                                                      message="rust panicked: called `Option::unwrap()` on a `None`")),
         ],
     )

@@ -22,6 +22,7 @@ __all__ = [
     "add_i64",
     "scale",
     "tenth",
+    "dense_relu",
     "mean",
     "to_json",
     "record",
@@ -54,6 +55,24 @@ def scale(xs: np.ndarray, factor: float) -> np.ndarray:
 def tenth(xs: np.ndarray) -> np.ndarray:
     """Multiply by float32(0.1); Rust divides by 10 (1-ULP divergence on some inputs)."""
     return np.asarray(xs, dtype=np.float32) * np.float32(0.1)
+
+
+def dense_relu(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """A dense layer's forward pass, ``relu(x @ w + b)``, in float32.
+
+    The products are summed over ``k`` left to right in float32 (then ``b`` is
+    added), an order numpy's elementwise ufuncs make the same on every machine
+    (``x @ w`` would go through BLAS, whose blocking and FMA use vary by CPU).
+    The Rust port sums in f64 and rounds once: a few ULP apart on some inputs
+    (``tests/sample/README.md``).  ``ValueError`` when the shapes do not line up.
+    """
+    x, w, b = (np.asarray(v, dtype=np.float32) for v in (x, w, b))
+    if x.ndim != 2 or w.ndim != 2 or b.ndim != 1 or x.shape[1] != w.shape[0] or w.shape[1] != b.shape[0]:
+        raise ValueError(f"dense_relu: shapes {x.shape} @ {w.shape} + {b.shape} do not line up")
+    acc = np.zeros((x.shape[0], w.shape[1]), dtype=np.float32)
+    for j in range(x.shape[1]):
+        acc = acc + x[:, j : j + 1] * w[j]
+    return np.maximum(acc + b, np.float32(0.0))
 
 
 def mean(xs: list[float]) -> float:

@@ -11,6 +11,8 @@
 
 use std::fmt;
 
+pub mod records;
+
 /// Which revision this build is: `"baseline"` or `"pr"` (feature `pr`).
 #[cfg(not(feature = "pr"))]
 pub const REVISION: &str = "baseline";
@@ -103,6 +105,49 @@ pub fn scale(xs: &[f32], factor: f64) -> Vec<f32> {
 /// 1 ULP apart on some inputs (9.0, 13.0, 18.0, ...), equal on others (3.0).
 pub fn tenth(xs: &[f32]) -> Vec<f32> {
     xs.iter().map(|&x| x / 10.0f32).collect()
+}
+
+/// A dense layer's forward pass, `relu(x @ w + b)`: `x` is `n x k`, `w` is
+/// `k x m` (both row-major), `b` has `m` elements; the result is `n x m`.
+///
+/// DELIBERATE DIVERGENCE: each output sums its `k` products and the bias in
+/// f64 and rounds to f32 once, where the Python reference sums in float32 left
+/// to right: a few ULP apart on some inputs (`[[0.2, 1.1, 1.3, -0.3]]` with the
+/// README's weights: Python 0.15999997, Rust 0.16000001, 3 ULP), within the
+/// float32 default tolerance.  ValueError when the shapes do not line up.
+/// NaN passes through (`z < 0` is false), as numpy's `maximum` propagates it.
+pub fn dense_relu(
+    x: &[f32],
+    x_shape: &[usize],
+    w: &[f32],
+    w_shape: &[usize],
+    b: &[f32],
+    b_shape: &[usize],
+) -> Result<(Vec<f32>, [usize; 2])> {
+    let lined_up = x_shape.len() == 2
+        && w_shape.len() == 2
+        && b_shape.len() == 1
+        && x_shape[1] == w_shape[0]
+        && w_shape[1] == b_shape[0];
+    if !lined_up {
+        return Err(Error::value(format!(
+            "dense_relu: shapes {:?} @ {:?} + {:?} do not line up",
+            x_shape, w_shape, b_shape
+        )));
+    }
+    let (n, k, m) = (x_shape[0], x_shape[1], w_shape[1]);
+    let mut out = Vec::with_capacity(n * m);
+    for i in 0..n {
+        for c in 0..m {
+            let mut acc = 0.0f64;
+            for j in 0..k {
+                acc += x[i * k + j] as f64 * w[j * m + c] as f64;
+            }
+            let z = (acc + b[c] as f64) as f32;
+            out.push(if z < 0.0 { 0.0 } else { z });
+        }
+    }
+    Ok((out, [n, m]))
 }
 
 /// Mean summing left to right in f64; `ValueError("empty")` on an empty slice.
@@ -359,6 +404,19 @@ mod tests {
         assert_eq!(to_json(&items), r#"{"a":-2,"b":1}"#);
         #[cfg(feature = "pr")]
         assert_eq!(to_json(&items), r#"{"b":1,"a":-2}"#);
+    }
+
+    #[test]
+    fn dense_relu_shapes_and_values() {
+        let x = [0.2f32, 1.1, 1.3, -0.3];
+        let w = [0.1f32, 0.2, 0.7, 1.1, 0.1, 0.9, 0.2, 0.9];
+        let (out, shape) = dense_relu(&x, &[1, 4], &w, &[4, 2], &[-0.7, -0.7], &[2]).unwrap();
+        assert_eq!(shape, [1, 2]);
+        assert_eq!(out[0].to_bits(), 0.16000001f32.to_bits());
+        let (masked, _) = dense_relu(&[1.0], &[1, 1], &[-2.0], &[1, 1], &[0.5], &[1]).unwrap();
+        assert_eq!(masked, vec![0.0]);
+        let err = dense_relu(&x, &[1, 4], &w, &[2, 4], &[0.0, 0.0], &[2]).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Value);
     }
 
     #[test]

@@ -21,6 +21,8 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyString};
 
 use sample_core as core;
 
+mod records;
+
 fn to_py_err(e: core::Error) -> PyErr {
     match e.kind {
         core::ErrorKind::Value => PyValueError::new_err(e.message),
@@ -70,6 +72,25 @@ fn tenth<'py>(
     xs: PyReadonlyArrayDyn<'py, f32>,
 ) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
     map_f32(py, xs, core::tenth)
+}
+
+/// `relu(x @ w + b)` over float32 arrays (sample-core sums in f64: a few ULP off).
+#[pyfunction]
+fn dense_relu<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArrayDyn<'py, f32>,
+    w: PyReadonlyArrayDyn<'py, f32>,
+    b: PyReadonlyArrayDyn<'py, f32>,
+) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
+    let owned = |a: &PyReadonlyArrayDyn<'py, f32>| -> (Vec<f32>, Vec<usize>) {
+        let view = a.as_array();
+        (view.iter().copied().collect(), view.shape().to_vec())
+    };
+    let ((xv, xs), (wv, ws), (bv, bs)) = (owned(&x), owned(&w), owned(&b));
+    let (out, shape) = core::dense_relu(&xv, &xs, &wv, &ws, &bv, &bs).map_err(to_py_err)?;
+    let arr = ArrayD::from_shape_vec(IxDyn(&shape), out)
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(arr.into_pyarray(py))
 }
 
 #[pyfunction]
@@ -159,6 +180,7 @@ fn sample_rust(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(add_i64, m)?)?;
     m.add_function(wrap_pyfunction!(scale, m)?)?;
     m.add_function(wrap_pyfunction!(tenth, m)?)?;
+    m.add_function(wrap_pyfunction!(dense_relu, m)?)?;
     m.add_function(wrap_pyfunction!(mean, m)?)?;
     m.add_function(wrap_pyfunction!(to_json, m)?)?;
     m.add_function(wrap_pyfunction!(record, m)?)?;
@@ -170,6 +192,7 @@ fn sample_rust(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(word_count, m)?)?;
     #[cfg(any(api_sig = "sample_core::clamp -> i64", api_sig = "sample_core::clamp -> Result"))]
     m.add_function(wrap_pyfunction!(clamp, m)?)?;
+    records::register(m)?;
     let api = m.py().import("json")?.call_method1("loads", (PARITY_API_JSON,))?;
     m.add("__parity_api__", api)?;
     Ok(())

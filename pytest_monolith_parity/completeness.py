@@ -32,6 +32,7 @@ class Completeness:
     crashed: list[str] = dataclasses.field(default_factory=list)  # node ids an xdist worker died running
     collection_errors: list[str] = dataclasses.field(default_factory=list)  # case files that failed collection
     keyboard_interrupt: bool = False
+    terminated: bool = False  # SIGTERM (termination.py)
     stopped: str = ""  # pytest's own reason to stop early ("stopping after 1 failures"), if any
     exitstatus: int = 0
     shards: list[str] = dataclasses.field(default_factory=list)  # merge-reports: shards missing or unfinished
@@ -43,7 +44,7 @@ class Completeness:
     @property
     def complete(self) -> bool:
         return (self.collected is not None and self.ran >= self.collected and not self.crashed and not self.shards
-                and not self.collection_errors and not self.keyboard_interrupt
+                and not self.collection_errors and not self.keyboard_interrupt and not self.terminated
                 and self.exitstatus not in (EXIT_INTERRUPTED, EXIT_INTERNAL_ERROR))
 
     @property
@@ -58,6 +59,8 @@ class Completeness:
     def reasons(self) -> list[str]:
         """Why the run is incomplete, most telling first."""
         found: list[str] = list(self.shards)
+        if self.terminated:
+            found.append("terminated (SIGTERM)")
         if self.keyboard_interrupt:
             found.append("interrupted (KeyboardInterrupt: Ctrl-C or SIGINT)")
         if self.collection_errors:

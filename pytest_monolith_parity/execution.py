@@ -174,6 +174,8 @@ def _run_example(case: Case, example: Example, context: RunContext, store: Golde
             update = recorded  # the store rewrites a file only when its rendered bytes change
             if recorded is None:
                 notes.append(f"no golden recorded: the reference {python.kind.value} ({python.message})")
+        elif stored is None and recorded is None:  # nothing to record: the reference timed out or crashed
+            notes.append(f"no golden: the reference {python.kind.value} ({python.message}), which is never recorded")
         elif stored is None:
             notes.append(f"golden missing: record it with `pytest -m parity --update-golden -k {case.id}`")
             if verdict.outcome.passed:

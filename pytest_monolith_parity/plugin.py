@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from . import config as parity_config
+from . import termination
 from .collect import SESSION_KEY, CaseFile, ParityItem
 from .hypothesis_support import ReplayError, read_replay, register_profiles, replay_path
 from .session import ParitySession, SetupError, open_session
@@ -54,6 +55,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except SetupError as error:
         raise pytest.UsageError(f"monolith-parity: {error}") from None
     register_profiles()
+    config.add_cleanup(termination.interrupt_on_sigterm())
     config.stash[SESSION_KEY] = state
     config.pluginmanager.register(RecordCollector(state), "monolith-parity-records")
     if state.settings.shard:
@@ -260,6 +262,8 @@ class RecordCollector:
         # pytest's (and xdist's) own stop, ``Interrupted``: collection errors, -x under xdist, a worker's Ctrl-C
         if type(excinfo.value).__name__ == "Interrupted":
             completeness.stopped = completeness.stopped or str(excinfo.value)
+        elif isinstance(excinfo.value, termination.Terminated):
+            completeness.terminated = True
         else:
             completeness.keyboard_interrupt = True
 

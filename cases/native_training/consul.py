@@ -81,7 +81,7 @@ Case(
                 expect=divergence(
                     "consul.py lookup(cachetime>0) on a cache miss calls itself inside `with self._lock` and the "
                     "inner call takes the same non-reentrant threading.Lock again: Python deadlocks; the port "
-                    "answers", outcome="timeout", message="")),
+                    "answers", outcome="timeout", message="python timed out: no answer within 10 s")),
     ],
     compare=compare.structured(),
     timeout=10,

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from filelock import FileLock
 
-from ..build_stamps import BuildError, BuildResult, ensure_built, root_digest
+from ..build_stamps import BuildError, BuildResult, ensure_built, fingerprint, root_digest
 from ..files import atomic_write
 from ..progress import Progress
 from ..reference.checkout import git_revision
@@ -177,6 +177,13 @@ def ensure(monolith_root: str | Path, *, what: Iterable[str] = ("bindings",), fe
 
     env = {"MONOLITH_PARITY_CHECKOUT": str(root), "MONOLITH_PARITY_REVISION": revision, **wrapper}
     if "bindings" in what:
+        if mode != "force":  # a fresh artifact of more packages serves a narrower selection without a build
+            features = _fresh_superset(build_dir, features, template, common, cache,
+                                       lambda chosen: workspace.closure(workspace.crate_dir(name) for name in
+                                                                        _monolith_dependencies(workspace, template,
+                                                                                               chosen)),
+                                       root) or features
+            artifacts.features = tuple(features)
         key = feature_key(features)
         lib_dir = build_dir / "lib" / key
         extension = lib_dir / (template.lib_name + cargo.extension_suffix(template.abi3))
@@ -257,6 +264,41 @@ def ensure(monolith_root: str | Path, *, what: Iterable[str] = ("bindings",), fe
             run=build_cli, outputs=[binary])
         artifacts.cli = binary
     return artifacts
+
+
+def _fresh_superset(build_dir: Path, features: list[str], template: BindingsTemplate, common: list[Path],
+                    cache: Path, crates_of: Callable[[list[str]], list[Path]], root: Path) -> list[str] | None:
+    """The smallest feature set already built here, fresh, that contains ``features`` (itself first), or None.
+
+    ``-k`` over one package after a whole run would otherwise compile a second
+    artifact of the same sources; the larger one's wrappers for the selected
+    packages are the same code.  Fresh means what ``ensure_built`` checks: the
+    stamp's fingerprint over that set's sources and command, and its outputs exist.
+    """
+    wanted = set(features)
+    candidates = []
+    for stamp in build_dir.glob("stamp-bindings-*.json"):
+        try:
+            command = json.loads(stamp.read_text("utf-8")).get("command", "")
+            argv = shlex.split(command)
+            chosen = argv[argv.index("--features") + 1]
+        except (OSError, ValueError, IndexError):
+            continue
+        names = [] if chosen == "none" else sorted(chosen.split(","))
+        if not wanted <= set(names) or stamp.name != f"stamp-bindings-{feature_key(names)}.json":
+            continue
+        candidates.append((len(names), names, stamp, command))
+    for _, names, stamp, command in sorted(candidates):
+        lib_dir = build_dir / "lib" / feature_key(names)
+        outputs = [lib_dir / (template.lib_name + cargo.extension_suffix(template.abi3))]
+        if template.build_script is not None:
+            outputs.append(lib_dir / API_FILE)
+        if command != _rebuild_command(root, "bindings", template.directory, cache, names):
+            continue
+        if all(path.exists() for path in outputs) and json.loads(stamp.read_text("utf-8")).get("fingerprint") == \
+                fingerprint(template.sources() + common + crates_of(names), command):
+            return names
+    return None
 
 
 def _check_features(template: BindingsTemplate, features: Iterable[str] | None) -> list[str]:

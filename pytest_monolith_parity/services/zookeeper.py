@@ -5,7 +5,9 @@ The Debian ``zookeeper`` package (ZooKeeper 3.8, Java 17) provides the server:
 needs) run as ``java -cp zookeeper.jar org.apache.zookeeper.server.ZooKeeperServerMain
 zoo.cfg``.  Each server gets its own temporary directory (config, data, log),
 listens on a free port of 127.0.0.1 only, and runs in its own process group so
-``stop()`` (also registered with ``atexit``) kills it and anything it started.
+``stop()`` (also registered with ``atexit``) kills it and anything it started;
+it also dies with the process that started it, even one killed by SIGKILL
+(:mod:`.lifetime`).
 
 * ``ZooKeeperServer()``: ``start()`` / ``stop()`` / context manager; ``hosts`` is
   ``"127.0.0.1:<port>"``.
@@ -36,6 +38,7 @@ import uuid
 from pathlib import Path
 
 from .health import LOCK, Service, ServiceFailure, died, exit_description, failed, use
+from .lifetime import die_with_this_thread
 
 __all__ = [
     "ZooKeeperUnavailable", "ZooKeeperServer", "find_zookeeper", "shared_server", "fresh_chroot",
@@ -251,9 +254,10 @@ class ZooKeeperServer(Service):
                 "-cp", jar, MAIN_CLASS, str(cfg)]
         stdout = open(self.workdir / "stdout.log", "wb")
         try:
+            supervisor = self._supervisor is not None and threading.current_thread() is self._supervisor
             self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout,
                                             stderr=subprocess.STDOUT, start_new_session=True,
-                                            cwd=self.workdir)
+                                            cwd=self.workdir, preexec_fn=die_with_this_thread(supervisor))
         except OSError as error:
             raise _StartFailed(f"cannot run {java}: {error}") from None
         finally:

@@ -23,7 +23,7 @@ ARCHITECTURE = PACKAGE.parent / "docs" / "architecture.md"
 LAYERS: list[tuple[str, int]] = [
     # 0 -- values and facts every layer uses
     ("version", 0), ("files", 0), ("values", 0), ("outcomes", 0), ("arguments", 0), ("config", 0),
-    ("case_modules", 0), ("figures", 0), ("progress", 0),
+    ("case_modules", 0), ("figures", 0), ("progress", 0), ("termination", 0),
     # 1 -- comparators; builds that run only when sources changed
     ("compare.", 1), ("build_stamps", 1), ("command_build", 1),
     # 2 -- the monolith-facing side: the reference environment, the checkout's Rust build, the inventory, services

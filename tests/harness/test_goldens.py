@@ -111,3 +111,26 @@ def test_update_golden_under_xdist_keeps_int64_extremes(sample):
     assert any(key.endswith("add_extremes.json") for key in manifest["files"])
     again = sample.run("-k", "add_extremes", "-n", "2")
     assert again.ret == 0, again.stdout.str()
+
+
+HANGS = '''
+import time
+from pytest_monolith_parity import Case, divergence, example, pyo3, python_call
+
+def hangs(a, b):
+    time.sleep(30)
+    return a + b
+
+Case(id="hangs", covers="sample_reference/__init__.py", python=python_call(hangs, isolated=True), rust=pyo3("add"),
+     timeout=2, examples=[example(1, 2, id="deadlock", expect=divergence(
+         "the reference never answers", outcome="timeout", message="python timed out: no answer within 2 s"))])
+'''
+
+
+def test_a_reference_that_times_out_is_never_golden_missing(sample):
+    """A timeout is never recorded, so no golden can exist: the recorded timeout is the verdict, not 'golden missing'."""
+    sample.write_case_file("hangs.py", HANGS)
+    result = sample.run("-k", "hangs")
+    assert sample.verdicts()["cases/hangs.py::hangs[deadlock]"] == ("expected divergence", "timeout")
+    assert result.ret == 0, result.stdout.str()
+    assert not list(sample.golden().rglob("hangs.json"))

@@ -138,3 +138,46 @@ def test_a_session_level_error_is_incomplete_and_still_says_so(sample):
     assert "GATE: PASS" not in output and "GATE: INCOMPLETE (" in output, output
     report_dir = sample.root / "parity-report"
     assert {name: (report_dir / name).read_bytes() for name in before} == before
+
+
+def _blocked_run(sample, tmp_path, *args):
+    """Start a run whose reference blocks in stopper[n2]; return the process once it blocks."""
+    marker = tmp_path / "blocked"
+    env = dict(os.environ, PARITY_TEST_STOP="block", PARITY_TEST_MARKER=str(marker),
+               MONOLITH_PARITY_RUST_WORKER=str(WORKER))
+    env.pop("CI", None)
+    process = subprocess.Popen([sys.executable, "-m", "pytest", "-m", "parity", "cases", "-k", "stopper",
+                                "--parity-hypothesis-profile", "ci", "-p", "no:cacheprovider", *args],
+                               cwd=sample.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not marker.exists():
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()[0].decode()
+        time.sleep(0.1)
+    time.sleep(1)
+    return process
+
+
+def test_sigterm_to_a_serial_run_is_incomplete_and_says_terminated(sample, tmp_path):
+    before = complete_run(sample)
+    process = _blocked_run(sample, tmp_path)
+    process.send_signal(signal.SIGTERM)  # a cancelled CI job, `timeout`: the pytest process only
+    output = process.communicate(timeout=120)[0].decode()
+    assert process.returncode == 2, output  # pytest's interrupted status, not death by signal
+    assert "GATE: PASS" not in output and "GATE: INCOMPLETE (1 of 4 items ran)" in output, output
+    report_dir = sample.root / "parity-report"
+    assert {name: (report_dir / name).read_bytes() for name in before} == before
+    partial = json.loads((report_dir / "parity-report.partial.json").read_text())
+    assert partial["complete"] is False and "terminated (SIGTERM)" in partial["completeness"]["reasons"]
+
+
+def test_sigterm_to_the_process_group_of_an_xdist_run(sample, tmp_path):
+    before = complete_run(sample)
+    process = _blocked_run(sample, tmp_path, "-n", "2")
+    os.killpg(process.pid, signal.SIGTERM)  # the controller and its workers together
+    output = process.communicate(timeout=120)[0].decode()
+    assert process.returncode != 0 and process.returncode > 0, output  # it ended itself, it was not killed
+    assert "GATE: PASS" not in output and "GATE: INCOMPLETE (" in output, output
+    report_dir = sample.root / "parity-report"
+    assert {name: (report_dir / name).read_bytes() for name in before} == before
+    assert json.loads((report_dir / "parity-report.partial.json").read_text())["complete"] is False

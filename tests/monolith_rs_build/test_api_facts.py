@@ -126,3 +126,22 @@ def test_parity_api_json_is_the_one_compiled_in(api, tmp_path):
     built = api(make_api_checkout(tmp_path / "pr", "pr"), features=["core"])
     on_disk = json.loads((built.python_path / "parity_api.json").read_text())
     assert on_disk == built.api and on_disk["features"] == ["core"]
+
+
+def test_a_fresh_artifact_of_more_packages_serves_a_narrower_selection(api, tmp_path):
+    checkout = make_api_checkout(tmp_path / "pr", "pr")
+    both = api(checkout, features=["core", "extra"])
+    # `-k` over one package after a whole run: the built superset is reused, cargo never starts
+    narrow = api(checkout, features=["extra"], cargo_bin=NO_CARGO)
+    assert narrow.results["bindings"].action == "up to date"
+    assert narrow.features == ("core", "extra") and narrow.extension == both.extension
+    assert python_in(narrow.python_path, "print(m.extra_answer())") == "99"
+
+
+def test_a_stale_superset_is_not_reused(api, tmp_path):
+    checkout = make_api_checkout(tmp_path / "pr", "pr")
+    api(checkout, features=["core", "extra"])
+    source = next((checkout / "monolith-rs").rglob("*.rs"))
+    source.write_text(source.read_text() + "\n// changed\n")
+    with pytest.raises(BuildError, match="missing"):  # the narrow set was never built, the superset is stale
+        api(checkout, features=["extra"], mode="never", cargo_bin=NO_CARGO)

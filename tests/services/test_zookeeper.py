@@ -66,3 +66,40 @@ def test_missing_package_names_the_fix(monkeypatch):
     monkeypatch.delenv("MONOLITH_PARITY_ZOOKEEPER_JAR", raising=False)
     with pytest.raises(zk.ZooKeeperUnavailable, match="apt-get install zookeeper"):
         zk.ZooKeeperServer().start()
+
+
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
+def test_a_server_dies_with_the_process_that_started_it(how, tmp_path):
+    """A harness process killed from outside (no atexit) must not leave its ZooKeeper running."""
+    import signal
+    import subprocess
+    import sys
+
+    zk.find_zookeeper()  # not installed: this fails with the install command (a test dependency, never a skip)
+    script = ("import sys, time\n"
+              "from pytest_monolith_parity.services import zookeeper as zk\n"
+              "server = zk.shared_server()\n"
+              "print(server.process.pid, flush=True)\n"
+              "time.sleep(120)\n")
+    owner = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        java = int(owner.stdout.readline())
+        os.kill(java, 0)  # running
+        owner.send_signal(getattr(signal, how))
+        owner.wait(30)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                os.kill(java, 0)
+            except ProcessLookupError:
+                break
+            with open(f"/proc/{java}/stat") as stat:  # a zombie nobody reaps yet is gone too
+                if stat.read().split(") ", 1)[1].startswith("Z"):
+                    break
+            time.sleep(0.1)
+        else:
+            os.killpg(java, signal.SIGKILL)
+            pytest.fail(f"ZooKeeper (pid {java}) outlived its owner killed by {how}")
+    finally:
+        if owner.poll() is None:
+            owner.kill()

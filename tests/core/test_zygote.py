@@ -344,7 +344,7 @@ def load_case_file(tmp_path, name, extra=""):
 
 
 def isolated(function):
-    return lambda: python_call(function, isolated=True)
+    return lambda: python_call(function, isolated=True, fresh_per_call=True)
 
 
 def test_isolated_calls_each_start_fresh_in_their_files_worker(contexts, tmp_path):
@@ -353,6 +353,9 @@ def test_isolated_calls_each_start_fresh_in_their_files_worker(contexts, tmp_pat
     counts = {path: [run(isolated(one.count_calls)(), contexts[path]).value for _ in range(3)] for path in PATHS}
     assert counts["fork"] == [1, 1, 1]  # a fork per call: no call sees the one before
     assert counts["spawn"] == [1, 2, 3]  # one worker makes the calls in turn (``fork=False`` / zygote off)
+    # the default: the file's worker (forked from the zygote) makes the calls in turn, as a spawned one does
+    default = python_call(one.count_calls, isolated=True)
+    assert [run(default, contexts["fork"]).value for _ in range(3)] == [1, 2, 3]
     for name, module in (("flags_one", one), ("flags_two", two)):  # one absl flag, defined by both: a worker each
         fork, spawn = both(contexts, isolated(module.value), 5)
         assert same(fork, spawn).value == [5, name]

@@ -257,7 +257,7 @@ def run_property(case: Case, context: RunContext, hypothesis_settings: Any,
 def _run_property(case: Case, check, hypothesis_settings: Any, replay_input: Args | None, counter: dict,
                   start: float, broken: list[ServicesFailed]) -> Execution:
     from hypothesis import given, settings as hsettings
-    from hypothesis.errors import Flaky
+    from hypothesis.errors import Flaky, HypothesisException
 
     if replay_input is not None:
         misfit = replay_misfit(case.strategy, replay_input)
@@ -286,6 +286,10 @@ def _run_property(case: Case, check, hypothesis_settings: Any, replay_input: Arg
     except Flaky as error:
         return _harness_error(case, None, None, HarnessError(
             f"the divergence did not reproduce when Hypothesis replayed it (flaky side?): {error}"))
+    except HypothesisException as error:  # the case's strategy or settings, not either side: InvalidArgument...
+        return _harness_error(case, None, None, HarnessError(
+            f"Hypothesis refused case {case.id!r} of {case.source_file}: {type(error).__name__}: {error}. "
+            "Fix the case's strategy= (or max_examples=); no generated input ran"))
     verdict = apply_expectation(Verdict(Outcome.MATCH, Outcome.MATCH), case.expect)
     verdict.notes.append(f"{counter['n']} generated input(s) agreed")
     return Execution(case, None, replay_input, verdict, examples_run=counter["n"],

@@ -125,6 +125,9 @@ class GateResult:
     loose_records: list[str] = dataclasses.field(default_factory=list)
     strict_records: bool = False
     rust_unavailable: list[str] = dataclasses.field(default_factory=list)  # not run here, and not a regression
+    #: failing or still failing because the Python reference cannot run here (and no golden stands in):
+    #: never a pass, but named apart so the line agrees with the headline's "failing" and "unavailable"
+    reference_unavailable: list[str] = dataclasses.field(default_factory=list)
     baseline: bool = False
 
     @property
@@ -144,13 +147,15 @@ class GateResult:
             loose = f"; {len(self.loose_records)} recorded divergence(s) without a message prefix" + (
                 " (--parity-strict-records)" if self.strict_records else " (a warning; --parity-strict-records fails)")
         unavailable = f", {len(self.rust_unavailable)} rust unavailable" if self.rust_unavailable else ""
+        no_reference = (f" ({len(self.reference_unavailable)} of them reference unavailable)"
+                        if self.reference_unavailable else "")
         if not self.baseline:
             failing = len(self.still_failing) + len(self.new_failing)
-            return (f"GATE: {verdict} ({failing} failing, {len(self.unexpected_passes)} unexpected pass, "
+            return (f"GATE: {verdict} ({failing} failing{no_reference}, {len(self.unexpected_passes)} unexpected pass, "
                     f"{len(self.harness_errors)} harness error{unavailable}){loose}")
         return (f"GATE: {verdict} vs baseline: {len(self.regressions)} regression, {len(self.fixes)} fixed, "
                 f"{len(self.new_passing) + len(self.new_failing)} new ({len(self.new_failing)} failing), "
-                f"{len(self.still_failing)} still failing, {len(self.removed)} removed, "
+                f"{len(self.still_failing)} still failing{no_reference}, {len(self.removed)} removed, "
                 f"{len(self.unexpected_passes)} unexpected pass, {len(self.harness_errors)} harness error"
                 f"{unavailable}{loose}")
 
@@ -195,6 +200,8 @@ def evaluate(current: Sequence[Mapping[str, Any]], baseline: Sequence[Mapping[st
             result.fixes.append(nodeid)
         elif not now_passed:
             result.still_failing.append(nodeid)
+            if outcome is Outcome.REFERENCE_UNAVAILABLE:
+                result.reference_unavailable.append(nodeid)
     current_ids = {r["nodeid"] for r in current}
     result.removed = sorted(set(before) - current_ids)
     return result

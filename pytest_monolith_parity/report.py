@@ -295,6 +295,8 @@ def gate_sentence(report: Mapping[str, Any]) -> str:
     else:
         failing = len(gate.get("still_failing") or []) + len(gate.get("new_failing") or [])
         text = "no failing item" if not failing else _plural(failing, "failing item")
+        if gate.get("reference_unavailable"):  # the headline counts these as unavailable, not failing: say so
+            text += f", {len(gate['reference_unavailable'])} of them reference unavailable"
     return ("PASS: " if gate.get("passed") else "FAIL: ") + text + (f" ({', '.join(also)})" if also else "")
 
 

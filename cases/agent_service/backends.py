@@ -124,8 +124,9 @@ LOST = divergence(
     "after the lost flag: Python's KazooState listener clears it when restart() reconnects, so the next "
     "sync_available_saved_models re-creates the bindings; Rust never clears is_lost (no listener; "
     "set_lost_for_test only), so every later call restarts again and the ephemeral bindings stay gone",
-    outcome="mismatch")  # no message prefix: the structured diff lists results/tree lines in varying order
-REMOVE_NON_EMPTY_REAL = divergence(REMOVE_NON_EMPTY.reason, outcome="mismatch")  # (same: unstable first line)
+    outcome="mismatch", message="root['tree'][3]: missing in actual (expected ('/bz/binding/m/entry:c:1'")
+REMOVE_NON_EMPTY_REAL = divergence(REMOVE_NON_EMPTY.reason, outcome="mismatch",
+                                   message="root['results'][2][0]: 'error' != 'ok'")
 EXPECT_REAL: dict = {
     "decl_list_layout": _payload("root['results'][6][1]['model_info']['m']['entry']['deploy_config']"),
     "redeclare_overwrites": _payload("root['results'][3][1]['model_info']['m']['entry']['deploy_config']"),
@@ -146,11 +147,12 @@ EXPECT_REAL_DECODED: dict = {"bzid_info_after_last_binding_removed": EMPTY_BINDI
 FAKE_STOP = divergence(
     "fake vs fake: Python mocked_zkclient's stop() drops the catalog and Node.__del__ calls the node's "
     "children watch with [] (EventType.DELETED), so the layout callback runs once more at stop; the Rust "
-    "FakeKazooClient::stop drops the catalog silently", outcome="mismatch")  # first diff line order varies
+    "FakeKazooClient::stop drops the catalog silently", outcome="mismatch",
+    message="root['callbacks'][6]: missing in actual (expected [])")
 FAKE_RESTART = divergence(
     "fake vs fake: the Python FakeKazooClient has no restart() (ZKBackend's lost path raises AttributeError); "
     "the Rust FakeKazooClient's restart (trait default stop+start) replaces the catalog, wiping the tree",
-    outcome="mismatch")  # first diff line order varies
+    outcome="mismatch", message="root['results'][2][0]: 'error' != 'ok'")
 EXPECT_FAKE: dict = {
     **{k: v for k, v in EXPECT_REAL.items() if k not in ("lost_then_restart", "remove_non_empty_layout_entry")},
     "layout_callback_and_service_map": FAKE_STOP,

@@ -18,6 +18,20 @@ def test_without_baseline_every_failure_fails():
     assert evaluate([rec("a", "match"), rec("c", "expected divergence")]).passed
 
 
+def test_unavailable_references_fail_and_are_named_apart():
+    """An item whose reference cannot run here is never a pass; the line says how many of the failing are that."""
+    result = evaluate([rec("a", "match"), rec("b", "mismatch"), rec("u", "reference unavailable"),
+                       rec("v", "reference unavailable")])
+    assert not result.passed and result.still_failing == ["b", "u", "v"] and result.reference_unavailable == ["u", "v"]
+    assert result.line() == ("GATE: FAIL (3 failing (2 of them reference unavailable), 0 unexpected pass, "
+                             "0 harness error)")
+    against = evaluate([rec("a", "reference unavailable"), rec("u", "reference unavailable")],
+                       [rec("a", "match"), rec("u", "reference unavailable")])
+    assert against.regressions == ["a"] and against.reference_unavailable == ["u"]  # newly unavailable regresses
+    assert against.line() == ("GATE: FAIL vs baseline: 1 regression, 0 fixed, 0 new (0 failing), 1 still failing "
+                              "(1 of them reference unavailable), 0 removed, 0 unexpected pass, 0 harness error")
+
+
 def test_baseline_fails_only_on_what_got_worse():
     current = [rec("a", "mismatch"), rec("b", "match"), rec("c", "expected divergence"), rec("d", "match"),
                rec("new_ok", "match"), rec("new_bad", "rust panicked")]

@@ -74,16 +74,14 @@ def test_keyboard_interrupt_in_a_serial_run(sample, monkeypatch):
     assert len((sample.root / "parity-report" / "history.jsonl").read_text().splitlines()) == 2
 
 
-def test_sigint_to_an_xdist_update_golden_run(sample, tmp_path):
-    before = complete_run(sample)
-    golden_before = {p: p.read_bytes() for p in sample.golden().rglob("*.json")}
+def _blocked_run(sample, tmp_path, *args, select="stopper"):
+    """Start a run whose reference blocks in stopper[n2]; return the process once it blocks."""
     marker = tmp_path / "blocked"
     env = dict(os.environ, PARITY_TEST_STOP="block", PARITY_TEST_MARKER=str(marker),
                MONOLITH_PARITY_RUST_WORKER=str(WORKER))
     env.pop("CI", None)
-    process = subprocess.Popen([sys.executable, "-m", "pytest", "-m", "parity", "cases", "-n", "2", "--update-golden",
-                                "-k", "stopper or add",
-                                "--parity-hypothesis-profile", "ci", "-p", "no:cacheprovider"],
+    process = subprocess.Popen([sys.executable, "-m", "pytest", "-m", "parity", "cases", "-k", select,
+                                "--parity-hypothesis-profile", "ci", "-p", "no:cacheprovider", *args],
                                cwd=sample.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                start_new_session=True)
     deadline = time.monotonic() + 120
@@ -91,6 +89,13 @@ def test_sigint_to_an_xdist_update_golden_run(sample, tmp_path):
         assert process.poll() is None and time.monotonic() < deadline, process.communicate()[0].decode()
         time.sleep(0.1)
     time.sleep(1)
+    return process
+
+
+def test_sigint_to_an_xdist_update_golden_run(sample, tmp_path):
+    before = complete_run(sample)
+    golden_before = {p: p.read_bytes() for p in sample.golden().rglob("*.json")}
+    process = _blocked_run(sample, tmp_path, "-n", "2", "--update-golden", select="stopper or add")
     os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the whole foreground process group
     output = process.communicate(timeout=120)[0].decode()
     assert process.returncode == 2, output
@@ -138,24 +143,6 @@ def test_a_session_level_error_is_incomplete_and_still_says_so(sample):
     assert "GATE: PASS" not in output and "GATE: INCOMPLETE (" in output, output
     report_dir = sample.root / "parity-report"
     assert {name: (report_dir / name).read_bytes() for name in before} == before
-
-
-def _blocked_run(sample, tmp_path, *args):
-    """Start a run whose reference blocks in stopper[n2]; return the process once it blocks."""
-    marker = tmp_path / "blocked"
-    env = dict(os.environ, PARITY_TEST_STOP="block", PARITY_TEST_MARKER=str(marker),
-               MONOLITH_PARITY_RUST_WORKER=str(WORKER))
-    env.pop("CI", None)
-    process = subprocess.Popen([sys.executable, "-m", "pytest", "-m", "parity", "cases", "-k", "stopper",
-                                "--parity-hypothesis-profile", "ci", "-p", "no:cacheprovider", *args],
-                               cwd=sample.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               start_new_session=True)
-    deadline = time.monotonic() + 120
-    while not marker.exists():
-        assert process.poll() is None and time.monotonic() < deadline, process.communicate()[0].decode()
-        time.sleep(0.1)
-    time.sleep(1)
-    return process
 
 
 def test_sigterm_to_a_serial_run_is_incomplete_and_says_terminated(sample, tmp_path):

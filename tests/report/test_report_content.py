@@ -279,6 +279,9 @@ def test_markdown_and_step_summary_lead_with_parity_and_state_the_gate_apart():
     assert gate_sentence({}) == ""
     assert gate_sentence({"gate": {"baseline": False, "passed": True, "rust_unavailable": ["a", "b"]}}) == \
         "PASS: no failing item (2 rust unavailable items)"
+    assert gate_sentence({"gate": {"baseline": False, "passed": False, "still_failing": ["a", "u"],
+                                   "reference_unavailable": ["u"]}}) == \
+        "FAIL: 2 failing items, 1 of them reference unavailable"
     apart = min(markdown.index("## Reference unavailable (not executed here)"),
                 markdown.index("## Rust unavailable (not in this checkout)"))
     attention, unavailable = markdown[markdown.index("## Needs attention"):apart], markdown[apart:]

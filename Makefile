@@ -85,6 +85,7 @@ demo: setup
 bench: setup
 	$(PYTHON) bench/bench_tensor.py
 	$(PYTHON) bench/bench_proto.py
+	$(PYTHON) bench/bench_suite.py
 
 clean:
 	rm -rf $(STAMPS) parity-report tests/sample/parity-report

@@ -6,7 +6,8 @@ Subcommands (each delegates to one module; this file only parses arguments):
 * ``inventory generate`` / ``inventory check`` -- ``inventory/monolith.toml``
   (:mod:`.inventory.store`);
 * ``index`` -- PYTHON_PARITY_INDEX.md and checklists (:mod:`.inventory.index`);
-* ``build-ops`` -- monolith's C++ kernels, compiled into a cache (:mod:`.kernel_build`).
+* ``build-ops`` -- monolith's C++ kernels, compiled into a cache (:mod:`.kernel_build`);
+* ``merge-reports`` -- the reports of ``--parity-shard`` runs as one run's reports and gate (:mod:`.merge`).
 
 The checkout comes from ``--monolith-root``, else ``MONOLITH_ROOT``, else
 ``monolith_root`` in ``pyproject.toml`` (the plugin's precedence).
@@ -121,6 +122,47 @@ def cmd_index(options: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_merge_reports(options: argparse.Namespace) -> int:
+    from .config import SettingsError, load_pyproject, resolve
+    from .gate import BaselineError
+    from .merge import MergeError, merge
+
+    rootdir = Path.cwd()
+    overrides = {"report_dir": options.report_dir, "history_file": options.history, "revision": options.revision,
+                 "unused_goldens": options.unused_goldens, "strict_records": "true" if options.strict_records else None}
+    try:
+        table, where = load_pyproject(rootdir)
+        settings = resolve(rootdir, overrides, os.environ, table, where)
+        session = merge([Path(p) for p in options.reports], settings, baseline_path=options.baseline,
+                        perf_gate=options.perf_gate)
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 4
+    except BaselineError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 4
+    except MergeError as error:
+        print(f"merge-reports: {error}", file=sys.stderr)
+        print("GATE: not judged (these reports are not the shards of one run)", file=sys.stderr)
+        return error.status
+    if session.gate is None and session.complete:
+        print("merge-reports: the shards hold no parity case records", file=sys.stderr)
+        return 5
+    for kind, path in session.report_paths.items():
+        print(f"report ({kind}): {path}")
+    for item in session.unused_goldens:
+        level = "ERROR" if settings.unused_goldens == "fail" else "warning"
+        print(f"{level}: unused golden {item} (no collected case uses it; delete it or restore the case)")
+    for problem in session.finish_errors:
+        print(f"ERROR: {problem}", file=sys.stderr)
+    print(session.summary())
+    if not session.complete:
+        for reason in session.completeness.reasons():
+            print(f"incomplete: {reason}")
+    print(session.gate_line())
+    return session.exit_code(1 if session.other_failures else 0)
+
+
 # --- build-rust: owned by pytest_monolith_parity.monolith_rs_build (keep this block self-contained) ---
 def cmd_build_rust(options: argparse.Namespace) -> int:
     from .monolith_rs_build.cli import run
@@ -194,6 +236,23 @@ def parser() -> argparse.ArgumentParser:
     index.add_argument("--probe", help="probe JSON (probe --format json) to show per file")
     index.add_argument("--out", required=True, help="output directory")
     index.set_defaults(run=cmd_index)
+    merge_reports = commands.add_parser(
+        "merge-reports", help="merge the JSON reports of --parity-shard runs into one run's reports and gate")
+    merge_reports.add_argument("reports", nargs="+", help="the parity-report.json of every shard")
+    merge_reports.add_argument("--parity-baseline", dest="baseline", metavar="REPORT",
+                               help="JSON report of the base revision: gate on regressions, as pytest does")
+    merge_reports.add_argument("--parity-report-dir", dest="report_dir",
+                               help="where the merged reports go (default: report_dir of pyproject.toml, "
+                                    "MONOLITH_PARITY_REPORT_DIR, or parity-report)")
+    merge_reports.add_argument("--parity-history", dest="history", help="the trend file the merged run joins")
+    merge_reports.add_argument("--parity-revision", dest="revision",
+                               help="label of the Rust revision (default: the shards' own)")
+    merge_reports.add_argument("--unused-goldens", dest="unused_goldens", choices=("warn", "fail", "ignore"))
+    merge_reports.add_argument("--parity-strict-records", dest="strict_records", action="store_true",
+                               help="recorded divergences without a message prefix fail the gate, as in pytest")
+    merge_reports.add_argument("--parity-perf-gate", dest="perf_gate", action="store_true",
+                               help="a timed case whose Rust side got slower than on the baseline fails, as in pytest")
+    merge_reports.set_defaults(run=cmd_merge_reports)
     # --- build-rust (see cmd_build_rust) ---
     from .monolith_rs_build.cli import add_arguments as build_rust_arguments
 

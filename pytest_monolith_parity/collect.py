@@ -20,6 +20,7 @@ import pytest
 import traceback
 
 from .cases import Case, CaseDefinitionError, Example
+from .execution import Execution
 from .compare.base import ComparatorConfigError
 from .loader import load_cases
 from .outcomes import Outcome, Verdict
@@ -89,10 +90,13 @@ class ParityItem(pytest.Item):
 
     def runtest(self) -> None:
         state = self.config.stash[SESSION_KEY]
-        if self.example is not None:
-            execution, replay = state.run_example(self.case, self.example), f"pytest {self.nodeid!r}"
-        else:
-            execution, replay = state.run_property(self.case, self.replay_args)
+        try:
+            if self.example is not None:
+                execution, replay = state.run_example(self.case, self.example), f"pytest {self.nodeid!r}"
+            else:
+                execution, replay = state.run_property(self.case, self.replay_args)
+        except Exception as error:  # a harness bug must still give this item a verdict: never a silent gap
+            execution, replay = harness_failure(self.case, self.example, error), f"pytest {self.nodeid!r}"
         verdict = execution.verdict
         self.parity_record = state.record(execution, self.nodeid, replay)
         self.user_properties.extend(junit_properties(self.parity_record))
@@ -112,6 +116,16 @@ class ParityItem(pytest.Item):
 
     def reportinfo(self):
         return self.path, None, f"parity {self.name}"
+
+
+def harness_failure(case: Case, example: Example | None, error: Exception) -> Execution:
+    """The verdict of an item whose run raised in the harness itself: a harness error with the traceback's tail."""
+    where = "".join(traceback.format_exception(error)[-3:]).strip()
+    verdict = Verdict(Outcome.HARNESS_ERROR, Outcome.HARNESS_ERROR,
+                      message=f"the harness failed running case {case.id!r} of {case.source_file}: "
+                              f"{type(error).__name__}: {error}", notes=[where])
+    return Execution(case, example.id if example is not None else None,
+                     example.args if example is not None else None, verdict)
 
 
 def render_failure(record: dict[str, Any]) -> str:

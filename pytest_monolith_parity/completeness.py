@@ -2,7 +2,7 @@
 
 A run that did not finish -- Ctrl-C (SIGINT), ``-x`` / ``--maxfail``, a
 pytest-xdist worker that crashed, a case file that failed collection, an
-internal error -- has verdicts for only some of its items, and a gate over
+internal error, or (``merge-reports``) a shard missing or unfinished -- has verdicts for only some of its items, and a gate over
 those says nothing about the others.  Such a run never prints ``GATE: PASS``:
 it prints ``GATE: INCOMPLETE (n of m items ran)``, exits non-zero, keeps the
 last complete reports (its own go beside them, named ``*.partial.*``) and
@@ -35,6 +35,7 @@ class Completeness:
     terminated: bool = False  # SIGTERM (termination.py)
     stopped: str = ""  # pytest's own reason to stop early ("stopping after 1 failures"), if any
     exitstatus: int = 0
+    shards: list[str] = dataclasses.field(default_factory=list)  # merge-reports: shards missing or unfinished
 
     @property
     def ran(self) -> int:
@@ -42,7 +43,7 @@ class Completeness:
 
     @property
     def complete(self) -> bool:
-        return (self.collected is not None and self.ran >= self.collected and not self.crashed
+        return (self.collected is not None and self.ran >= self.collected and not self.crashed and not self.shards
                 and not self.collection_errors and not self.keyboard_interrupt and not self.terminated
                 and self.exitstatus not in (EXIT_INTERRUPTED, EXIT_INTERNAL_ERROR))
 
@@ -57,7 +58,7 @@ class Completeness:
 
     def reasons(self) -> list[str]:
         """Why the run is incomplete, most telling first."""
-        found: list[str] = []
+        found: list[str] = list(self.shards)
         if self.terminated:
             found.append("terminated (SIGTERM)")
         if self.keyboard_interrupt:
@@ -84,4 +85,5 @@ class Completeness:
     def to_json(self) -> dict[str, Any]:
         return {"complete": self.complete, "collected": self.collected, "ran": self.ran,
                 "crashed": list(self.crashed), "collection_errors": list(self.collection_errors),
-                "reasons": [] if self.complete else self.reasons()}
+                "reasons": [] if self.complete else self.reasons(),
+                **({"shards": list(self.shards)} if self.shards else {})}

@@ -54,6 +54,29 @@ def _str_list(value: Any) -> list[str]:
     raise ValueError("must be a list of paths")
 
 
+def _shard(value: Any) -> str | None:
+    """``K/N``: shard K (1-based) of N."""
+    text = str(value).strip() if value is not None else ""
+    if not text:
+        return None
+    index, slash, count = text.partition("/")
+    if not slash or not index.strip().isdigit() or not count.strip().isdigit():
+        raise ValueError("must look like K/N, e.g. 2/3 (shard 2 of 3)")
+    k, n = int(index), int(count)
+    if not 1 <= k <= n:
+        raise ValueError(f"shard {k} of {n} does not exist: K must be between 1 and N")
+    return f"{k}/{n}"
+
+
+def _comma_list(value: Any) -> list[str]:
+    """A list, or one string of comma-separated entries (entries may contain ':')."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    raise ValueError("must be a list of module names")
+
+
 def _bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -130,6 +153,17 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "the declared C++ kernel libraries built from the checkout (`build-ops`); relative to the rootdir"),
     SettingSpec("reference_revision", "--reference-revision", "MONOLITH_PARITY_REFERENCE_REVISION", None,
                 _optional_str, "revision recorded in golden manifests (default: git HEAD of the monolith root)"),
+    SettingSpec("reference_zygote", "--parity-zygote", "MONOLITH_PARITY_ZYGOTE", "auto", _choice("auto", "off"),
+                "Python reference CLIs and isolated calls: auto (fork each from a process that imported "
+                "TensorFlow and the reference once; spawn when that cannot match a spawn) or off (spawn each)"),
+    SettingSpec("reference_preload", "--parity-zygote-preload", "MONOLITH_PARITY_ZYGOTE_PRELOAD", None, _comma_list,
+                "modules the zygote imports once ('module' or 'module:attribute.path', comma-separated); default: "
+                "numpy, absl, protobuf and TensorFlow (Keras, estimator) with a checkout, else none"),
+    SettingSpec("shard", "--parity-shard", "MONOLITH_PARITY_SHARD", None, _shard,
+                "run only shard K of N (K/N), balanced by the per-item seconds of --parity-durations"),
+    SettingSpec("shard_durations", "--parity-durations", "MONOLITH_PARITY_DURATIONS", None, _optional_str,
+                "JSON report whose per-item seconds balance --parity-shard (default: the report directory's "
+                "parity-report.json, when present)"),
 )
 
 _BY_NAME = {spec.name: spec for spec in SETTINGS}
@@ -165,6 +199,10 @@ class Settings:
     probe_file: str = "parity-report/probe.json"
     kernels_manifest: str = "kernels/monolith.toml"
     reference_revision: str | None = None
+    reference_zygote: str = "auto"
+    reference_preload: list[str] | None = None
+    shard: str | None = None
+    shard_durations: str | None = None
     sources: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def path(self, value: str) -> Path:

@@ -127,7 +127,16 @@ def run_example(case: Case, example: Example, context: RunContext, store: Golden
 
         execution.perf = measure(case.python, case.rust, example.args, context, execution.python, execution.rust,
                                  calls=case.perf_calls)
+    _add_side_notes(execution.verdict, [execution.python, execution.rust])
     return execution
+
+
+def _add_side_notes(verdict: Verdict, sides) -> None:
+    """How the sides ran, when a person should know (e.g. a spawn instead of a fork), joins the record's notes."""
+    for side in sides:
+        for note in side.notes if side is not None else ():
+            if note not in verdict.notes:
+                verdict.notes.append(note)
 
 
 def _run_example(case: Case, example: Example, context: RunContext, store: GoldenStore | None,
@@ -213,15 +222,13 @@ class _Divergent(Exception):
 def run_property(case: Case, context: RunContext, hypothesis_settings: Any,
                  replay_input: Args | None = None) -> Execution:
     """Run a Hypothesis case: many inputs, shrink the first divergence to a minimal one."""
-    from hypothesis import given, settings as hsettings
-    from hypothesis.errors import Flaky
-
     skipped = not_runnable(case, None, replay_input)
     if skipped is not None:
         return skipped
     comparator = comparator_for(case)
     start = time.perf_counter()
     counter = {"n": 0}
+    sides_seen: list[SideResult] = []
 
     broken: list[ServicesFailed] = []
 
@@ -234,12 +241,23 @@ def run_property(case: Case, context: RunContext, hypothesis_settings: Any,
         except ServicesFailed as failure:
             broken.append(failure)
             raise
+        sides_seen.extend(side for side in (python, rust) if side.notes)
         verdict = classify(python, rust, comparator, case.errors, case.error_messages)
         if python.kind is SideKind.UNAVAILABLE:
             raise _Divergent(Verdict(Outcome.REFERENCE_UNAVAILABLE, Outcome.REFERENCE_UNAVAILABLE,
                                      message=python.message), args, python, rust)
         if not verdict.raw.passed:
             raise _Divergent(verdict, args, python, rust)
+
+    execution = _run_property(case, check, hypothesis_settings, replay_input, counter, start, broken)
+    _add_side_notes(execution.verdict, sides_seen)
+    return execution
+
+
+def _run_property(case: Case, check, hypothesis_settings: Any, replay_input: Args | None, counter: dict,
+                  start: float, broken: list[ServicesFailed]) -> Execution:
+    from hypothesis import given, settings as hsettings
+    from hypothesis.errors import Flaky, HypothesisException
 
     if replay_input is not None:
         misfit = replay_misfit(case.strategy, replay_input)
@@ -268,6 +286,10 @@ def run_property(case: Case, context: RunContext, hypothesis_settings: Any,
     except Flaky as error:
         return _harness_error(case, None, None, HarnessError(
             f"the divergence did not reproduce when Hypothesis replayed it (flaky side?): {error}"))
+    except HypothesisException as error:  # the case's strategy or settings, not either side: InvalidArgument...
+        return _harness_error(case, None, None, HarnessError(
+            f"Hypothesis refused case {case.id!r} of {case.source_file}: {type(error).__name__}: {error}. "
+            "Fix the case's strategy= (or max_examples=); no generated input ran"))
     verdict = apply_expectation(Verdict(Outcome.MATCH, Outcome.MATCH), case.expect)
     verdict.notes.append(f"{counter['n']} generated input(s) agreed")
     return Execution(case, None, replay_input, verdict, examples_run=counter["n"],

@@ -53,6 +53,7 @@ class SideResult:
     message: str = ""
     detail: str = ""  # traceback, stderr tail, signal name: whatever helps a person
     seconds: float = 0.0
+    notes: list[str] = dataclasses.field(default_factory=list)  # how the call ran (into the record's notes)
 
     @property
     def failed(self) -> bool:

@@ -18,6 +18,7 @@ from . import termination
 from .collect import SESSION_KEY, CaseFile, ParityItem
 from .hypothesis_support import ReplayError, read_replay, register_profiles, replay_path
 from .session import ParitySession, SetupError, open_session
+from .sharding import ShardError, select as select_shard
 from .terminal import summary_lines
 from .xdist_support import XdistHooks, is_worker
 
@@ -57,6 +58,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.add_cleanup(termination.interrupt_on_sigterm())
     config.stash[SESSION_KEY] = state
     config.pluginmanager.register(RecordCollector(state), "monolith-parity-records")
+    if state.settings.shard:
+        config.pluginmanager.register(ShardSelector(state), "monolith-parity-shard")
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(state), "monolith-parity-xdist")
 
@@ -199,6 +202,29 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
+class ShardSelector:
+    """``--parity-shard K/N``: keep this shard's items, after every other selection (-m, -k, replay) is done."""
+
+    def __init__(self, state: ParitySession):
+        self.state = state
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config, items: list) -> None:
+        settings = self.state.settings
+        explicit = settings.shard_durations is not None
+        path = settings.path(settings.shard_durations) if explicit else settings.report_path / "parity-report.json"
+        try:
+            selection = select_shard([item.nodeid for item in items], settings.shard, path, explicit=explicit)
+        except ShardError as error:
+            raise pytest.UsageError(f"monolith-parity: --parity-shard {settings.shard}: {error}") from None
+        keep = set(selection.selected)
+        dropped = [item for item in items if item.nodeid not in keep]
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item.nodeid in keep]
+        # the parity items only the shard dropped: without them, the selection is the unsharded run's
+        self.state.shard = {**selection.to_json(), "deselected": sum(1 for i in dropped if isinstance(i, ParityItem))}
+
+
 class RecordCollector:
     """Gathers case records from test reports, and how far the run got (see completeness.py).
 
@@ -254,9 +280,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         completeness.exitstatus = int(exitstatus)
         completeness.stopped = completeness.stopped or str(session.shouldfail or session.shouldstop or "")
         state.whole_run = _covers_case_dirs(session.config, state)
-        if session.config.getoption("parity_replay"):
-            state.selection = "replay"
-        elif not state.whole_run or state.deselected_cases or completeness.collection_errors:
+        state.selection = _selection(session.config, state, state.deselected_cases)
+        if state.shard is not None:  # what the unsharded run would have covered: merge-reports reports that
+            state.shard["run_selection"] = _selection(session.config, state,
+                                                      state.deselected_cases - state.shard.get("deselected", 0))
             state.selection = "subset"
         state.finish()
         session.exitstatus = state.exit_code(session.exitstatus)
@@ -267,6 +294,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                     reporter.write_line(line, bold=bold)
     finally:
         state.close()
+
+
+def _selection(config: pytest.Config, state: ParitySession, deselected: int) -> str:
+    """What the run covered (history.py): ``replay``, ``subset`` or ``whole``."""
+    if config.getoption("parity_replay"):
+        return "replay"
+    if not state.whole_run or deselected or state.completeness.collection_errors:
+        return "subset"
+    return "whole"
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

@@ -39,6 +39,9 @@ from .report import build_report, load_probe, render_markdown, summary_line, wri
 from .runners.base import RunContext, RunnerConfigError
 from .runners.workers import WorkerPool
 
+#: ``publish``'s default: read the import probe's result from the probe file.
+_LOAD_PROBE = object()
+
 #: File names of the reports of a run that did not finish (beside the complete ones, never over them).
 PARTIAL_NAMES = {"json": "parity-report.partial.json", "markdown": "parity-report.partial.md",
                  "html": "parity-report.partial.html", "summary": "summary.partial.md"}
@@ -89,6 +92,10 @@ def open_session(rootdir: Path, options: dict[str, Any], environ: dict[str, str]
         configure_default_tolerances(table.get("tolerances"))
     except ComparatorConfigError as error:
         raise SetupError(f"{path} [tool.monolith_parity.tolerances]: {error}") from None
+    if settings.shard and (update_golden or fix):
+        raise SetupError(f"--parity-shard {settings.shard} runs part of the cases; "
+                         f"{'--update-golden' if update_golden else '--parity-fix'} needs all of them: run it "
+                         "without --parity-shard")
     if update_golden and environ.get("CI") and not settings.allow_golden_update_in_ci:
         raise SetupError("--update-golden refuses to run with CI set: goldens are recorded by a person who "
                          "reviews them. Pass --allow-golden-update-in-ci to override.")
@@ -137,6 +144,8 @@ class ParitySession:
         self.selection = "whole"  # whole | subset | replay (see history.py)
         self.deselected_cases = 0
         self.completeness = Completeness()
+        self.shard: dict[str, Any] | None = None  # the shard block of a --parity-shard run (sharding.py)
+        self.environment: dict[str, Any] | None = None  # merge-reports: what ran the shards (else collected)
         self.changed_goldens: list[str] = []
         self.unused_goldens: list[str] = []
         self.legacy_goldens: list[str] = []  # files the rebuilt manifest could not take facts from
@@ -331,6 +340,7 @@ class ParitySession:
             "golden_modules": sorted(self.golden_modules),
             "golden_case_files": sorted(self.golden_case_files),
             "deselected_cases": self.deselected_cases,
+            **({"shard": self.shard} if self.shard is not None else {}),
         }
 
     def merge_worker_output(self, output: str | dict[str, Any]) -> None:
@@ -349,6 +359,8 @@ class ParitySession:
         self.golden_case_files.update(output.get("golden_case_files", []))
         # every worker collects (and deselects) the same items: the most any of them saw
         self.deselected_cases = max(self.deselected_cases, int(output.get("deselected_cases", 0)))
+        if output.get("shard") is not None:
+            self.shard = output["shard"]  # every worker collected the same items, so computed the same shard
 
     # -- finishing --------------------------------------------------------
     @property
@@ -368,14 +380,23 @@ class ParitySession:
             self._step("golden files", write_goldens)
         if self.settings.unused_goldens != "ignore" and self.golden_used and self.complete:
             self._step("the unused-golden check", find_unused)
-        if not self.records and (self.complete or not self.completeness.started):
-            return
+        if not self.records and (self.complete or not self.completeness.started) and not self.settings.shard:
+            return  # (a shard reports even when it got no parity item: merge-reports needs every shard's report)
+        self.publish()
+
+    def publish(self, probe: Any = _LOAD_PROBE) -> None:
+        """Judge the gate and write every report of the records (also what ``merge-reports`` does with shards').
+
+        ``probe``: the import probe's result (default: read from the probe file). A
+        shard's reports carry its ``shard`` block and it adds nothing to the trend:
+        the merge of all shards is the run that does.
+        """
         try:
             self.gate = evaluate(self.records, self.baseline, strict_records=self.settings.strict_records)
         except Exception as error:  # noqa: BLE001 - the reports must still be written, and say why there is no gate
             self.gate_error = f"{type(error).__name__}: {error}"
         try:
-            report = self._build_report()
+            report = self._build_report(probe)
         except Exception as error:  # noqa: BLE001 - say so, and fail the run as a harness error
             self.finish_errors.append(f"the report could not be built: {type(error).__name__}: {error}")
             return
@@ -397,7 +418,7 @@ class ParitySession:
 
             self._step("--parity-fix", fix)
 
-    def _build_report(self) -> dict[str, Any]:
+    def _build_report(self, probe: Any = _LOAD_PROBE) -> dict[str, Any]:
         return build_report(self.records, revision=self.settings.revision, extra={
             "reference_revision": self.store.reference_revision,
             "golden": {"changed": self.changed_goldens, "unused": self.unused_goldens},
@@ -406,7 +427,8 @@ class ParitySession:
             "completeness": self.completeness.to_json(),
             "selection": self.selection,
             "hypothesis_profile": self.settings.hypothesis_profile,
-            "probe": load_probe(self.settings.path(self.settings.probe_file)),
+            "probe": load_probe(self.settings.path(self.settings.probe_file)) if probe is _LOAD_PROBE else probe,
+            **({"shard": {**self.shard, "other_failures": self.other_failures}} if self.shard is not None else {}),
         }, **self._report_context(self.settings.path(self.settings.history_file)))
 
     def gate_line(self) -> str | None:
@@ -441,7 +463,8 @@ class ParitySession:
 
         self._step("the JSON and Markdown reports", reports)
         history_path = self.settings.path(self.settings.history_file)
-        self._step("the trend history", lambda: append_history(history_path, report, self.settings.revision))
+        if not self.settings.shard:  # a shard is part of a run: its merge adds the run to the trend
+            self._step("the trend history", lambda: append_history(history_path, report, self.settings.revision))
 
         def html() -> None:
             self.report_paths["html"] = write_html(report_dir, report)
@@ -505,9 +528,10 @@ class ParitySession:
             "baseline": load_baseline_document(self.baseline_path) if self.baseline_path else None,
             "history": read_history(history_path),
             "coverage": self._inventory_coverage(self.records),
-            "environment": collect(rootdir=settings.rootdir, golden_dir=settings.golden_path,
-                                   monolith_root=settings.path(settings.monolith_root) if settings.monolith_root else None,
-                                   rust_revision=settings.revision, reference_revision=self.store.reference_revision),
+            "environment": self.environment if self.environment is not None else collect(
+                rootdir=settings.rootdir, golden_dir=settings.golden_path,
+                monolith_root=settings.path(settings.monolith_root) if settings.monolith_root else None,
+                rust_revision=settings.revision, reference_revision=self.store.reference_revision),
         }
 
     def annotations(self) -> list[str]:

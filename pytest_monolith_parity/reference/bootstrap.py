@@ -230,6 +230,8 @@ class _StandInLoader(importlib.abc.Loader):
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
         module = StandInModule(spec.name, self.reason, self.message_for)
         module.__dict__["__standin_kernels__"] = self.kernels
+        if spec.submodule_search_locations is not None:  # a stand-in package (``horovod`` of ``horovod.tensorflow``)
+            module.__dict__["__path__"] = []
         return module
 
     def exec_module(self, module: types.ModuleType) -> None:
@@ -321,7 +323,9 @@ class _ReferenceFinder(importlib.abc.MetaPathFinder):
         if fullname in env.standins:
             reason, message_for = env.standins[fullname]
             kernels = env.kernels if fullname in env.kernel_modules else None
-            return importlib.util.spec_from_loader(fullname, _StandInLoader(reason, message_for, kernels))
+            package = any(name.startswith(fullname + ".") for name in env.standins)
+            return importlib.util.spec_from_loader(fullname, _StandInLoader(reason, message_for, kernels),
+                                                   is_package=package)
         top = fullname.partition(".")[0]
         if top == TOP:
             return env.monolith_spec(fullname)
@@ -485,6 +489,30 @@ class ReferenceEnvironment:
 
     def import_module(self, name: str) -> types.ModuleType:
         return importlib.import_module(name)
+
+    def add_package_standins(self, names: Iterable[str], why: str) -> list[str]:
+        """Serve third-party modules that are *not installed* as stand-ins; returns the ones added.
+
+        For an entry point that imports a package at top level (``import horovod.tensorflow``) on a path the
+        case never executes: any use of a name from it raises ReferenceUnavailable.  An installed module is
+        never replaced, so what really exists always runs.
+        """
+        missing = []
+        for name in names:  # decided before any is registered: find_spec imports parents
+            if name.partition(".")[0] in (TOP, "idl") or name in self.standins:
+                continue
+            try:
+                installed = importlib.util.find_spec(name) is not None
+            except (ImportError, ValueError):  # a parent that is missing too
+                installed = False
+            if not installed:
+                missing.append(name)
+        added = []
+        for name in missing:
+            message = f"package {name} is not installed (a stand-in: {why})"
+            self.standins[name] = (f"not installed; {why}", lambda attr, message=message: message)
+            added.append(name)
+        return added
 
     def standin_accesses(self) -> dict[str, list[str]]:
         """Stand-in modules imported so far and which of their names were touched."""

@@ -23,9 +23,22 @@ The launcher's own outcomes use codes a module is unlikely to produce:
   checkout/module cannot be found; the reason is on stderr.
 * ``EXIT_UNAVAILABLE`` (69): the entry point hit something the reference
   environment cannot provide here (``ReferenceUnavailable``: a custom op,
-  a missing TF Serving proto...); stderr has one line starting with
-  ``UNAVAILABLE_MARKER`` and the reason, which a case maps to
-  *reference unavailable*.
+  a missing TF Serving proto...), or the module (or something it imports
+  while running) needs a module that is not installed here -- a third-party
+  package, a TensorFlow module this version lacks, a Bazel-generated
+  monolith module (the import probe's static classes; a missing module that
+  is the entry point itself stays a usage error); stderr has one line
+  starting with ``UNAVAILABLE_MARKER`` and the reason, which a case maps to
+  *reference unavailable*.  Without this a missing ``horovod`` would be an
+  ordinary exit 1 with a traceback, compared as if the entry point had run.
+
+``MONOLITH_PARITY_REFERENCE_STANDINS`` (comma-separated module names, set by
+the case through ``reference_cli(..., env=...)``) names third-party modules
+the entry point imports at top level but the case never executes
+(``horovod,horovod.tensorflow,mpi4py`` for ``monolith/gpu_runner.py``'s flag
+parsing): those that are not installed are served as stand-ins whose every
+use raises *reference unavailable* (``ReferenceEnvironment.add_package_standins``);
+installed ones are never replaced.
 """
 
 from __future__ import annotations
@@ -38,6 +51,8 @@ import traceback
 from ..outcomes import UNAVAILABLE_EXIT, UNAVAILABLE_MARKER
 
 EXIT_USAGE = 64
+STANDINS_ENV = "MONOLITH_PARITY_REFERENCE_STANDINS"
+STANDINS_WHY = "named by the case: imported at top level by the entry point, not executed on the path it runs"
 EXIT_UNAVAILABLE = UNAVAILABLE_EXIT
 USAGE = "usage: python -m pytest_monolith_parity.reference.run <module> [args...]"
 
@@ -58,6 +73,26 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+#: The import probe's classes of a module that cannot be imported here for a static reason.
+_STATIC_IMPORT_CLASSES = frozenset({"needs package", "broken on this TensorFlow", "missing in checkout"})
+
+
+def _unavailable(module: str, error: BaseException) -> str | None:
+    """Why ``error`` means the entry point cannot run here (a stand-in used, a module not installed), else None."""
+    from ..outcomes import ReferenceUnavailable
+
+    if isinstance(error, ReferenceUnavailable):
+        return str(error)
+    if not isinstance(error, ModuleNotFoundError) or not error.name:
+        return None
+    if module == error.name or module.startswith(error.name + "."):
+        return None  # the entry point itself (or its package) is missing: a wrong name, not "unavailable"
+    from .probe import classify
+
+    klass, detail = classify(error)
+    return f"{klass}: {detail}" if klass in _STATIC_IMPORT_CLASSES else None
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help") and len(argv) == 1:
@@ -71,9 +106,12 @@ def main(argv: list[str] | None = None) -> int:
     from .checkout import CheckoutError
 
     try:
-        activate(root)
+        environment = activate(root)
     except CheckoutError as error:
         return _fail(str(error), EXIT_USAGE)
+    standins = [n.strip() for n in os.environ.get(STANDINS_ENV, "").split(",") if n.strip()]
+    if standins:
+        environment.add_package_standins(standins, STANDINS_WHY)
 
     name = module_name(argv[0])
     import importlib.util
@@ -99,8 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     except BaseException as error:  # noqa: BLE001 - report like `python -m` would, but keep a stand-in's reason
         cause = error
         while cause is not None:
-            if isinstance(cause, ReferenceUnavailable):
-                print(f"{UNAVAILABLE_MARKER}{cause}", file=sys.stderr, flush=True)
+            reason = _unavailable(name, cause)
+            if reason is not None:
+                print(f"{UNAVAILABLE_MARKER}{reason}", file=sys.stderr, flush=True)
                 return EXIT_UNAVAILABLE
             cause = cause.__cause__ or cause.__context__
         traceback.print_exc()

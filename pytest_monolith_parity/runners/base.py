@@ -131,6 +131,15 @@ def harness_pythonpath(environ: dict[str, str] | None = None) -> str:
     return os.pathsep.join(part for part in (root, existing) if part)
 
 
+def subprocess_environment() -> dict[str, str]:
+    """What every Python subprocess of the harness starts with: this process's environment, this harness first."""
+    import os
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = harness_pythonpath(env)
+    return env
+
+
 def call_in_process(side: str, function: Callable[..., Any], args: Args) -> SideResult:
     """Call ``function`` here and turn every way it can end into a SideResult.
 

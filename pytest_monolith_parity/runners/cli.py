@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..arguments import Args
 from ..outcomes import UNAVAILABLE_EXIT, UNAVAILABLE_MARKER, ReferenceUnavailable, SideKind, SideResult
-from .base import Runner, RunnerConfigError, harness_pythonpath
+from . import zygote
+from .base import Runner, RunnerConfigError, subprocess_environment
 from .workers import signal_name
 
 if TYPE_CHECKING:
@@ -48,13 +49,19 @@ class CliRun(Runner):
     too), so a case's argv holds only its own flags.  What is observed but not
     in ``capture`` is not compared; stderr then still goes into the report's
     side detail (its tail), so a person sees why a command failed.
+
+    A Python side that runs this interpreter (``{python} -m ...``, ``-c``, a
+    script) is forked from the reference zygote instead of spawned
+    (runners/zygote.py: same exit status, streams and files, without importing
+    TensorFlow again); ``fork=False`` spawns it.
     """
 
     def __init__(self, argv: Sequence[str] | Callable[..., Sequence[str]], *, env: Mapping[str, str] | None = None,
                  stdin: bytes | str | None = None, files: Sequence[str] = (),
                  capture: Sequence[str] = ("exit_code", "stdout", "stderr", "files"), text: bool = True,
-                 program: Sequence[str] = (), **hooks: Any):
+                 program: Sequence[str] = (), fork: bool = True, **hooks: Any):
         super().__init__(**hooks)
+        self.fork = fork
         unknown = [c for c in capture if c not in CAPTURABLE]
         if unknown:
             raise RunnerConfigError(f"cli(capture=...) got {unknown}; choose from {list(CAPTURABLE)}")
@@ -97,42 +104,60 @@ class CliRun(Runner):
                 argv = self.command(args, context.settings, workdir)
             except ReferenceUnavailable as error:
                 return SideResult(self.side, SideKind.UNAVAILABLE, message=str(error))
-            env = dict(os.environ)
-            env["PYTHONPATH"] = harness_pythonpath(env)  # a `python -m pytest_monolith_parity...` gets this harness
+            env = subprocess_environment()  # a `python -m pytest_monolith_parity...` gets this harness
             env.update({k: v.format(workdir=workdir) for k, v in self.env.items()})
-            start = time.perf_counter()
-            try:
-                process = subprocess.Popen(argv, cwd=workdir, env=env, stdin=subprocess.PIPE,
-                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-            except OSError as error:
-                return SideResult(self.side, SideKind.CRASHED, message=f"cannot start {argv!r}: {error}")
-            try:
-                stdout, stderr = process.communicate(self.stdin, timeout=context.timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                stdout, stderr = process.communicate()
-                return SideResult(self.side, SideKind.TIMEOUT,
-                                  message=f"{argv[0]} did not finish within {context.timeout:g} s; killed",
-                                  detail=_tail(stderr), seconds=time.perf_counter() - start)
-            seconds = time.perf_counter() - start
-            unavailable = _unavailable_reason(process.returncode, stderr)
-            if unavailable is not None:
-                return SideResult(self.side, SideKind.UNAVAILABLE, message=unavailable, detail=_tail(stderr),
-                                  seconds=seconds)
-            if process.returncode < 0:
-                return SideResult(self.side, SideKind.CRASHED, message=f"{argv[0]} {signal_name(process.returncode)}",
-                                  detail=_tail(stderr), seconds=seconds)
-            observed = {
-                "exit_code": process.returncode,
-                "stdout": self._decode(stdout),
-                "stderr": self._decode(stderr),
-                "files": self._collect_files(Path(workdir)),
-            }
-            value = {key: observed[key] for key in self.capture}
-            detail = f"argv: {shlex.join(argv)}"
-            if "stderr" not in self.capture:
-                detail += f"\nstderr (not compared):\n{_stderr_tail(stderr)}"
-            return self.finish(SideResult(self.side, SideKind.VALUE, value=value, seconds=seconds, detail=detail))
+            result = self._run(argv, env, workdir, context, fork=self.side == "python" and self.fork)
+            return result if result.kind is not SideKind.VALUE else self.finish(result)
+
+    def _start(self, argv: list[str], env: dict[str, str], workdir: str, context: "RunContext",
+               fork: bool) -> tuple[Any, str]:
+        """The process (forked from the reference zygote for a Python side, else spawned) and its note."""
+        if fork:
+            return zygote.launch(context.workers.zygotes, context.settings, subprocess_environment(), argv, env=env,
+                                 cwd=workdir, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        return subprocess.Popen(argv, cwd=workdir, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True), ""
+
+    def _run(self, argv: list[str], env: dict[str, str], workdir: str, context: "RunContext", *, fork: bool,
+             notes: tuple[str, ...] = ()) -> SideResult:
+        start = time.perf_counter()
+        try:
+            process, note = self._start(argv, env, workdir, context, fork)
+        except OSError as error:
+            return SideResult(self.side, SideKind.CRASHED, message=f"cannot start {argv!r}: {error}")
+        notes = (*notes, note) if note else notes
+        try:
+            stdout, stderr = process.communicate(self.stdin, timeout=context.timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+            return SideResult(self.side, SideKind.TIMEOUT,
+                              message=f"{argv[0]} did not finish within {context.timeout:g} s; killed",
+                              detail=_tail(stderr), seconds=time.perf_counter() - start, notes=list(notes))
+        lost = getattr(process, "zygote_lost", "")
+        if lost:  # the call's own fate is unknown: run it again, spawned, and say so
+            _clear(workdir)
+            return self._run(argv, env, workdir, context, fork=False,
+                             notes=(*notes, zygote.note_for(f"the zygote went away during the call ({lost})")))
+        seconds = time.perf_counter() - start
+        unavailable = _unavailable_reason(process.returncode, stderr)
+        if unavailable is not None:
+            return SideResult(self.side, SideKind.UNAVAILABLE, message=unavailable, detail=_tail(stderr),
+                              seconds=seconds, notes=list(notes))
+        if process.returncode < 0:
+            return SideResult(self.side, SideKind.CRASHED, message=f"{argv[0]} {signal_name(process.returncode)}",
+                              detail=_tail(stderr), seconds=seconds, notes=list(notes))
+        observed = {
+            "exit_code": process.returncode,
+            "stdout": self._decode(stdout),
+            "stderr": self._decode(stderr),
+            "files": self._collect_files(Path(workdir)),
+        }
+        value = {key: observed[key] for key in self.capture}
+        detail = f"argv: {shlex.join(argv)}"
+        if "stderr" not in self.capture:
+            detail += f"\nstderr (not compared):\n{_stderr_tail(stderr)}"
+        return SideResult(self.side, SideKind.VALUE, value=value, seconds=seconds, detail=detail, notes=list(notes))
 
     def _decode(self, data: bytes) -> str | bytes:
         return data.decode("utf-8", "replace") if self.text else data
@@ -173,7 +198,18 @@ class ReferenceCliRun(CliRun):
         return super().call(args, context)
 
     def describe(self) -> str:
-        return f"cli python -m {self.module}"
+        return f"cli python -m {self.module}" + ("" if self.fork else " (spawned)")
+
+
+def _clear(workdir: str) -> None:
+    """Empty the scratch directory before a command runs again in it."""
+    import shutil
+
+    for entry in Path(workdir).iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 def _unavailable_reason(returncode: int, stderr: bytes) -> str | None:
@@ -197,22 +233,27 @@ def cli(argv: Sequence[str] | Callable[..., Sequence[str]], *, env: Mapping[str,
         stdin: bytes | str | None = None, files: Sequence[str] = (),
         capture: Sequence[str] = ("exit_code", "stdout", "stderr", "files"), text: bool = True,
         post: Callable[[Any], Any] | None = None, around: Callable[..., Any] | None = None,
-        side: str = "rust") -> Runner:
-    """A one-shot command line as one side of a case; ``side="python"`` for a Python entry point."""
+        side: str = "rust", fork: bool = True) -> Runner:
+    """A one-shot command line as one side of a case; ``side="python"`` for a Python entry point.
+
+    A Python side running this interpreter is forked from the reference zygote unless ``fork=False``.
+    """
     return CliRun(argv, env=env, stdin=stdin, files=files, capture=capture, text=text, post=post,
-                  around=around).for_side(side)
+                  around=around, fork=fork).for_side(side)
 
 
 def reference_cli(module: str, argv: Sequence[str] | Callable[..., Sequence[str]] = (), *,
                   env: Mapping[str, str] | None = None, stdin: bytes | str | None = None, files: Sequence[str] = (),
                   capture: Sequence[str] = ("exit_code", "stdout", "stderr", "files"), text: bool = True,
-                  post: Callable[[Any], Any] | None = None, around: Callable[..., Any] | None = None) -> Runner:
+                  post: Callable[[Any], Any] | None = None, around: Callable[..., Any] | None = None,
+                  fork: bool = True) -> Runner:
     """The Python side as a monolith entry point: ``reference_cli("monolith.agent_service.agent", ["--conf", c])``.
 
-    Runs ``python -m pytest_monolith_parity.reference.run <module> <argv>`` (see :class:`ReferenceCliRun`).
+    Runs ``python -m pytest_monolith_parity.reference.run <module> <argv>`` (see :class:`ReferenceCliRun`),
+    forked from the reference zygote (TensorFlow already imported) unless ``fork=False``.
     """
     return ReferenceCliRun(module, argv, env=env, stdin=stdin, files=files, capture=capture, text=text, post=post,
-                           around=around).for_side("python")
+                           around=around, fork=fork).for_side("python")
 
 
 def rust_cli(argv: Sequence[str] | Callable[..., Sequence[str]] = (), *, subcommand: Sequence[str] = (),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
 from pathlib import Path
@@ -11,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from .. import case_modules
 from ..arguments import Args
 from ..outcomes import ReferenceUnavailable, SideKind, SideResult
-from .base import Runner, RunnerConfigError, call_in_process, harness_pythonpath
+from .base import Runner, RunnerConfigError, call_in_process, harness_pythonpath, subprocess_environment
+from . import zygote
 from .framed_call import call_worker
 
 if TYPE_CHECKING:
@@ -135,27 +137,44 @@ class IsolatedPython(Runner):
 
     Each case file gets its own worker process, so two monolith scripts that
     define the same absl flags (a DuplicateFlagError in one process) or
-    mutate the same globals never meet.
+    mutate the same globals never meet; the worker makes the file's calls one
+    after another.  The worker is forked from the reference zygote
+    (runners/zygote.py), which imported TensorFlow and the reference
+    environment once; ``fork=False`` spawns it, as before the zygote.
+    ``fresh_per_call=True`` runs each call in a fork of the worker instead, so
+    no call sees what an earlier one changed (pyworker.py); not the default:
+    on the real suite the Hypothesis cases of TensorFlow-using files took
+    0.6-2.4 s per call so (likely TensorFlow's runtime started afresh in
+    every fork), against milliseconds for calls made in turn.
     """
 
     side = "python"
 
-    def __init__(self, target: str | Callable[..., Any], **hooks: Any):
+    def __init__(self, target: str | Callable[..., Any], *, fork: bool = True, fresh_per_call: bool = False,
+                 **hooks: Any):
         super().__init__(**hooks)
         self.target = target if isinstance(target, str) else target_of(target)
+        self.fork = fork
+        self.fresh_per_call = fresh_per_call
 
     def argv(self) -> list[str]:
         return [sys.executable, "-m", "pytest_monolith_parity.pyworker"]
 
     def call(self, args: Args, context: "RunContext") -> SideResult:
+        fork = self.fork and context.settings.reference_zygote != "off"
         env = {"MONOLITH_PARITY_SYS_PATH": _sys_path_for_worker(), "PYTHONPATH": harness_pythonpath(),
-               "MONOLITH_PARITY_WORKER_GROUP": self.target.rpartition(":")[0]}  # one worker per file/module
+               "MONOLITH_PARITY_WORKER_GROUP": self.target.rpartition(":")[0],  # one worker per file/module
+               "MONOLITH_PARITY_FORK_PER_CALL": "1" if fork and self.fresh_per_call else "0"}
         if context.settings.monolith_root:
             env["MONOLITH_PARITY_REFERENCE_ROOT"] = str(context.settings.path(context.settings.monolith_root))
-        return self.finish(call_worker(self.side, self.argv(), self.target, self.adapt_args(args), context, env))
+        launcher = (functools.partial(zygote.launch, context.workers.zygotes, context.settings, subprocess_environment())
+                    if fork else None)
+        return self.finish(call_worker(self.side, self.argv(), self.target, self.adapt_args(args), context, env,
+                                       launcher=launcher))
 
     def describe(self) -> str:
-        return f"python (isolated) {self.target}"
+        return (f"python (isolated) {self.target}" + ("" if self.fork else " (spawned)")
+                + (" (fresh per call)" if self.fresh_per_call else ""))
 
 
 def _sys_path_for_worker() -> str:
@@ -166,14 +185,20 @@ def _sys_path_for_worker() -> str:
 
 def python_call(target: str | Callable[..., Any], *, isolated: bool = False,
                 post: Callable[[Any], Any] | None = None, adapt: Callable[..., Any] | None = None,
-                around: Callable[..., Any] | None = None) -> Runner:
+                around: Callable[..., Any] | None = None, fork: bool = True,
+                fresh_per_call: bool = False) -> Runner:
     """The Python reference side: ``python_call("monolith.agent_service.utils:conf_parser")``.
 
-    ``isolated=True`` runs each call in a persistent subprocess worker, so a
-    module that mutates process state (TF graphs, env vars, absl flags) cannot
-    leak into other cases, and timeouts are enforced.
+    ``isolated=True`` runs the calls in a subprocess (the case file's worker,
+    forked from the reference zygote), so a module that mutates process state
+    (TF graphs, env vars, absl flags) cannot leak into other case files, and
+    timeouts are enforced; ``fresh_per_call=True`` makes each call in a fork of
+    that worker, so no call sees what an earlier one did either (slower: see
+    :class:`IsolatedPython`).  ``fork=False`` (for a module that cannot run in
+    a forked child) spawns the worker.
     """
     if isolated:
-        return IsolatedPython(target, post=post, adapt=adapt, around=around).for_side("python")
+        return IsolatedPython(target, post=post, adapt=adapt, around=around, fork=fork,
+                              fresh_per_call=fresh_per_call).for_side("python")
     return InProcessPython(target, post=post, adapt=adapt, around=around).for_side("python")
 

@@ -28,11 +28,12 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .. import values
 from ..services.health import Service, ServiceFailure, exit_description, failed, use
+from .zygote import Zygotes
 
 _HEADER = struct.Struct("<I")
 MAX_FRAME = 1 << 30
@@ -62,24 +63,35 @@ def signal_name(returncode: int) -> str:
     return exit_description(returncode)
 
 
-class FramedWorker:
-    """A single worker process."""
+#: Starts a worker's process instead of :class:`subprocess.Popen` (the zygote's ``launch``): returns a
+#: Popen-like process and a note for the record ('' when there is nothing to say).
+Launcher = Callable[..., tuple[Any, str]]
 
-    def __init__(self, argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str | None = None):
+
+class FramedWorker:
+    """A single worker process (spawned, or started by ``launcher``: forked from the reference zygote)."""
+
+    def __init__(self, argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str | None = None,
+                 launcher: Launcher | None = None):
         self.argv = list(argv)
         self._stderr = tempfile.TemporaryFile(prefix="parity-worker-stderr-")
         full_env = dict(os.environ)
         full_env.update(env or {})
+        self.launch_note = ""
         try:
-            self.process = subprocess.Popen(
-                self.argv,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=self._stderr,
-                env=full_env,
-                cwd=cwd,
-                start_new_session=True,
-            )
+            if launcher is not None:
+                self.process, self.launch_note = launcher(self.argv, env=full_env, cwd=cwd, stdin=subprocess.PIPE,
+                                                          stdout=subprocess.PIPE, stderr=self._stderr)
+            else:
+                self.process = subprocess.Popen(
+                    self.argv,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=self._stderr,
+                    env=full_env,
+                    cwd=cwd,
+                    start_new_session=True,
+                )
         except OSError as error:
             raise WorkerFailure("crashed", f"cannot start worker {self.argv!r}: {error}") from error
         self._next_id = 1
@@ -204,9 +216,10 @@ class WorkerService(Service):
 
     checked_after_call = False
 
-    def __init__(self, pool: "WorkerPool", argv: Sequence[str], env: Mapping[str, str] | None, cwd: str | None):
+    def __init__(self, pool: "WorkerPool", argv: Sequence[str], env: Mapping[str, str] | None, cwd: str | None,
+                 launcher: Launcher | None = None):
         self.pool = pool
-        self.argv, self.env, self.cwd = list(argv), env, cwd
+        self.argv, self.env, self.cwd, self.launcher = list(argv), env, cwd, launcher
         self.worker: FramedWorker | None = None
         self.generation = 0
 
@@ -235,7 +248,7 @@ class WorkerService(Service):
             self.worker.close()
             self.worker = None
         try:
-            worker = FramedWorker(self.argv, env=self.env, cwd=self.cwd)
+            worker = FramedWorker(self.argv, env=self.env, cwd=self.cwd, launcher=self.launcher)
         except WorkerFailure as failure:
             raise ServiceFailure(self.name(), f"failed to start: {failure.message}") from None
         try:
@@ -261,13 +274,19 @@ class WorkerPool:
         self.start_timeout = start_timeout
         self._services: dict[tuple, WorkerService] = {}
         self.restarts = 0
+        self.zygotes = Zygotes()  # the reference zygote(s) of this process (runners/zygote.py)
 
-    def get(self, argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str | None = None) -> FramedWorker:
-        """The worker for this command line, healthy, or :class:`~..services.health.ServiceFailure`."""
-        key = (tuple(argv), tuple(sorted((env or {}).items())), cwd)
+    def get(self, argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str | None = None,
+            launcher: Launcher | None = None) -> FramedWorker:
+        """The worker for this command line, healthy, or :class:`~..services.health.ServiceFailure`.
+
+        ``launcher`` (the zygote's ``launch``) starts it instead of a spawn; a worker started either way
+        is a service of its own (one key each), checked and restarted alike.
+        """
+        key = (tuple(argv), tuple(sorted((env or {}).items())), cwd, launcher is not None)
         service = self._services.get(key)
         if service is None:
-            service = self._services[key] = WorkerService(self, argv, env, cwd)
+            service = self._services[key] = WorkerService(self, argv, env, cwd, launcher)
             try:
                 service.restart()  # the first start
             except ServiceFailure as failure:
@@ -285,3 +304,4 @@ class WorkerPool:
             if service.worker is not None:
                 service.worker.close()
         self._services.clear()
+        self.zygotes.close()

@@ -36,13 +36,13 @@ LAYERS: list[tuple[str, int]] = [
     ("classify", 5), ("expectations", 5), ("golden", 5), ("execution", 5), ("records", 5),
     ("hypothesis_support", 5), ("perf", 5),
     # 6 -- collection: case files -> pytest items
-    ("loader", 6), ("collect", 6),
+    ("loader", 6), ("collect", 6), ("sharding", 6),
     # 7 -- what a run produces: reports, the gate, fixes
     ("report", 7), ("html_report", 7), ("history", 7), ("github", 7), ("gate", 7), ("fixer", 7),
     ("completeness", 7),
     ("html_parts", 7), ("catalogue", 7), ("changes", 7), ("case_history", 7), ("environment", 7),
     # 8 -- the run
-    ("session", 8), ("xdist_support", 8), ("mutants.", 8),
+    ("session", 8), ("xdist_support", 8), ("merge", 8), ("mutants.", 8),
     # 9 -- pytest hooks, the terminal, the command line, the public facade
     ("terminal", 9), ("plugin", 9), ("__main__", 9), ("__init__", 9),
 ]

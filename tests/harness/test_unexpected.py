@@ -91,3 +91,61 @@ def test_junit_xml_carries_parity_properties(sample, junit):
     xml = (sample.root / junit).read_text()
     assert 'name="parity_outcome" value="expected divergence"' in xml
     assert 'name="parity_max_ulp" value="1' in xml
+
+
+BROKEN_STRATEGY = textwrap.dedent('''
+    from hypothesis import strategies as st
+    from pytest_monolith_parity import Case, pyo3, python_call
+
+    # min_value is not a float32: Hypothesis raises InvalidArgument before any input is drawn
+    Case(id="bad_strategy", covers="sample_reference/__init__.py", python=python_call("sample_reference:tenth"),
+         rust=pyo3("tenth"), strategy=st.tuples(st.floats(min_value=1e-6, max_value=1.0, width=32)), golden=False)
+    Case(id="fine", covers="sample_reference/__init__.py", python=python_call("sample_reference:add"),
+         rust=pyo3("add"), strategy=st.tuples(st.integers(0, 9), st.integers(0, 9)), golden=False)
+''')
+
+
+def test_an_invalid_strategy_is_a_harness_error_with_a_record(sample):
+    """Every collected item has a verdict: a strategy Hypothesis refuses is the case's fault, said so, not a gap."""
+    sample.write_case_file("strategies.py", BROKEN_STRATEGY)
+    result = sample.run("-k", "bad_strategy or fine")
+    assert result.ret == 6, result.stdout.str()  # harness error
+    report = sample.report()
+    assert report["completeness"]["collected"] == len(report["cases"]) == 2
+    bad = next(c for c in report["cases"] if c["case_id"] == "bad_strategy")
+    assert bad["outcome"] == "harness error"
+    assert bad["message"].startswith("HarnessError: Hypothesis refused case 'bad_strategy' of ")
+    assert "strategies.py" in bad["message"] and "InvalidArgument" in bad["message"]
+    assert "Fix the case's strategy=" in bad["message"]
+    result.stdout.fnmatch_lines(["GATE: FAIL (1 failing, 0 unexpected pass, 1 harness error)"])
+
+
+CRASHING_HARNESS = textwrap.dedent('''
+    from pytest_monolith_parity.session import ParitySession
+
+    original = ParitySession.run_example
+
+    def run_example(self, case, example):
+        if example.id == "boom":
+            raise RuntimeError("a bug in the harness")
+        return original(self, case, example)
+
+    ParitySession.run_example = run_example
+''')
+
+
+def test_an_item_the_harness_fails_on_still_gets_a_verdict(sample):
+    sample.write_case_file("boom.py", textwrap.dedent('''
+        from pytest_monolith_parity import Case, example, pyo3, python_call
+        Case(id="boom_case", covers="sample_reference/__init__.py", python=python_call("sample_reference:add"),
+             rust=pyo3("add"), golden=False, examples=[example(1, 2, id="boom"), example(2, 3, id="ok")])
+    '''))
+    (sample.root / "conftest.py").write_text(CRASHING_HARNESS)
+    result = sample.run("-k", "boom_case")
+    assert result.ret == 6, result.stdout.str()
+    verdicts = sample.verdicts()
+    assert verdicts["cases/boom.py::boom_case[boom]"] == ("harness error", "harness error")
+    assert verdicts["cases/boom.py::boom_case[ok]"] == ("match", "match")
+    boom = next(c for c in sample.report()["cases"] if c["example_id"] == "boom")
+    assert boom["message"] == ("the harness failed running case 'boom_case' of cases/boom.py: "
+                               "RuntimeError: a bug in the harness"), boom["message"]

@@ -45,11 +45,24 @@ USES_CUSTOM_OP = '''
         hash_ops.lookup(1)
 '''
 
+NEEDS_PACKAGE = '''
+    import sys
+    import json
+
+    import parity_not_installed_pkg.tensorflow as hvd
+
+    if __name__ == "__main__":
+        print("imported", json.dumps([1]), type(sys.modules["json"]).__name__)
+        if "--use" in sys.argv:
+            hvd.rank()
+'''
+
 
 @pytest.fixture()
 def root(fresh_root: Path) -> Path:
     for rel, text in {"monolith/tools/__init__.py": "", "monolith/tools/entry.py": ENTRY,
-                      "monolith/tools/uses_custom_op.py": USES_CUSTOM_OP}.items():
+                      "monolith/tools/uses_custom_op.py": USES_CUSTOM_OP,
+                      "monolith/tools/needs_package.py": NEEDS_PACKAGE}.items():
         path = fresh_root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip("\n"))
@@ -57,8 +70,10 @@ def root(fresh_root: Path) -> Path:
 
 
 def launch(*args: str, env_root: Path | None = None, var: str = "MONOLITH_PARITY_REFERENCE_ROOT",
-           proto_cache: Path, cwd: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("MONOLITH_PARITY_REFERENCE_ROOT", "MONOLITH_ROOT")}
+           proto_cache: Path, cwd: Path, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("MONOLITH_PARITY_REFERENCE_ROOT", "MONOLITH_ROOT",
+                                                            run.STANDINS_ENV)}
+    env.update(extra or {})
     env["MONOLITH_PARITY_PROTO_CACHE"] = str(proto_cache)
     # this checkout of the harness, whatever copy an editable install elsewhere would resolve from `cwd`
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
@@ -95,6 +110,25 @@ def test_a_custom_op_makes_it_reference_unavailable(root, proto_cache, tmp_path)
     assert done.returncode == run.EXIT_UNAVAILABLE
     [line] = [ln for ln in done.stderr.splitlines() if ln.startswith(run.UNAVAILABLE_MARKER)]
     assert "custom op" in line and "hash_table_lookup" in line
+
+
+def test_a_missing_package_makes_it_reference_unavailable_not_an_exit_1(root, proto_cache, tmp_path):
+    done = launch("monolith.tools.needs_package", env_root=root, proto_cache=proto_cache, cwd=tmp_path)
+    assert done.returncode == run.EXIT_UNAVAILABLE, done.stderr
+    [line] = [ln for ln in done.stderr.splitlines() if ln.startswith(run.UNAVAILABLE_MARKER)]
+    assert line == f"{run.UNAVAILABLE_MARKER}needs package: parity_not_installed_pkg"
+
+
+def test_named_standins_let_the_entry_point_run_until_it_uses_one(root, proto_cache, tmp_path):
+    names = {run.STANDINS_ENV: "parity_not_installed_pkg, parity_not_installed_pkg.tensorflow,json"}
+    ran = launch("monolith.tools.needs_package", env_root=root, proto_cache=proto_cache, cwd=tmp_path, extra=names)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.splitlines() == ["imported [1] module"]  # json is installed: never replaced
+    used = launch("monolith.tools.needs_package", "--use", env_root=root, proto_cache=proto_cache, cwd=tmp_path,
+                  extra=names)
+    assert used.returncode == run.EXIT_UNAVAILABLE, used.stderr
+    [line] = [ln for ln in used.stderr.splitlines() if ln.startswith(run.UNAVAILABLE_MARKER)]
+    assert line.startswith(f"{run.UNAVAILABLE_MARKER}package parity_not_installed_pkg.tensorflow is not installed")
 
 
 def test_usage_errors(root, proto_cache, tmp_path):

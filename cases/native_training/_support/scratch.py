@@ -5,7 +5,8 @@ directory.  ``"{root}"`` in a text file's content is the scratch root of this ca
 checkpoint file can name absolute paths inside the tree.  Each side of a case builds the same
 tree in its own fresh root; :func:`snapshot` reads a directory back as a tree with the root
 written as ``{root}`` again, so both sides' files compare byte for byte (and goldens never hold a
-machine's temporary path).
+machine's temporary path).  An exception raised inside :func:`scratch` leaves with the root
+written as ``{root}`` in its message too (a recorded error must not name this run's directory).
 
 Relative paths: :func:`inside` makes the root the working directory for the duration of a call
 (restored afterwards), so a case can pass ``"model"`` instead of an absolute path.
@@ -44,6 +45,9 @@ def scratch(tree: Mapping[str, str | bytes | None]) -> Iterator[str]:
     root = build(tree)
     try:
         yield root
+    except Exception as error:  # its message names the scratch root, a new name every run: write it as {root}
+        error.args = tuple(unroot(arg, root) for arg in error.args)
+        raise
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

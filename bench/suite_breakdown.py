@@ -19,25 +19,18 @@ import sys
 from pathlib import Path
 
 
+#: (how a runner's description starts, the kind it is), first match wins
+KINDS = [("python (isolated)", "isolated call"), ("cli python -m", "reference CLI"), ("cli {rust_cli}", "Rust CLI"),
+         ("cli", "CLI"), ("pyo3", "pyo3"), ("worker", "framed worker"),
+         ("rust driver", "driver"), ("python", "in-process python")]
+
+
 def runner_kind(description: str) -> str:
-    if description.startswith("python (isolated)"):
-        return "isolated call"
-    if description.startswith("cli python -m"):
-        return "reference CLI"
-    if description.startswith("cli {rust_cli}"):
-        return "Rust CLI"
-    if description.startswith("cli"):
-        return "CLI"
     if description.startswith("pyo3") and description.endswith("(isolated)"):
         return "pyo3 (isolated)"
-    if description.startswith("pyo3"):
-        return "pyo3"
-    if description.startswith("worker"):
-        return "framed worker"
-    if description.startswith("rust driver"):
-        return "driver"
-    if description.startswith("python"):
-        return "in-process python"
+    for prefix, kind in KINDS:
+        if description.startswith(prefix):
+            return kind
     return description.split(" ", 1)[0]
 
 

@@ -10,7 +10,7 @@ Python task would start TensorFlow Estimator training, which the Rust runner onl
 
 from __future__ import annotations
 
-from pytest_monolith_parity import Case, compare, divergence, example
+from pytest_monolith_parity import divergence, example
 
 from ._support import runner_cli
 from ._support.runner_cli import LOGS_ON_STDOUT, model_dir
@@ -21,17 +21,7 @@ COVERS = "monolith/gpu_runner.py"
 TASK = "nodots"
 
 
-def python(argv):
-    return runner_cli.python("monolith.gpu_runner", runner_cli.GPU_STANDINS, argv)
-
-
-def rust(argv):
-    return runner_cli.rust("gpu", argv)
-
-
-def case(case_id, py_argv, rs_argv, examples, **kwargs):
-    Case(id=case_id, covers=COVERS, python=python(py_argv), rust=rust(rs_argv), examples=examples,
-         compare=compare.structured(), timeout=120, **kwargs)
+case = runner_cli.case_maker(COVERS, "monolith.gpu_runner", runner_cli.GPU_STANDINS, "gpu")
 
 
 NOT_FOUND = runner_cli.MISSING_MODULE

@@ -11,7 +11,7 @@ switches, so a default-true one (``enable_tpu_version_config``) cannot be turned
 
 from __future__ import annotations
 
-from pytest_monolith_parity import Case, compare, divergence, example
+from pytest_monolith_parity import divergence, example
 
 from ._support import runner_cli
 from ._support.runner_cli import LOGS_ON_STDOUT, model_dir
@@ -20,17 +20,7 @@ COVERS = "monolith/tpu_runner.py"
 TASK = "nodots"  # 'Invalid model name nodots' on both sides (model_imports.py:80-81, model_imports.rs:43-46)
 
 
-def python(argv):
-    return runner_cli.python("monolith.tpu_runner", runner_cli.TPU_STANDINS, argv)
-
-
-def rust(argv):
-    return runner_cli.rust("tpu", argv)
-
-
-def case(case_id, py_argv, rs_argv, examples, **kwargs):
-    Case(id=case_id, covers=COVERS, python=python(py_argv), rust=rust(rs_argv), examples=examples,
-         compare=compare.structured(), timeout=120, **kwargs)
+case = runner_cli.case_maker(COVERS, "monolith.tpu_runner", runner_cli.TPU_STANDINS, "tpu")
 
 
 def flagged(py_flags, rs_flags):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from pytest_monolith_parity import reference_cli, rust_cli
+from pytest_monolith_parity import Case, compare, reference_cli, rust_cli
 from pytest_monolith_parity.reference.run import STANDINS_ENV
 
 COMPARED = ("exit_code", "stdout", "stderr")
@@ -76,6 +76,17 @@ def python(module: str, standins: str, argv):
 
 def rust(runner: str, argv):
     return rust_cli(argv, subcommand=["tf-runner", runner], capture=COMPARED, post=normalise)
+
+
+def case_maker(covers: str, module: str, standins: str, runner: str):
+    """The ``case(case_id, py_argv, rs_argv, examples, **kwargs)`` of one runner's case file: the Python
+    entry point ``module`` run as ``__main__`` vs ``monolith tf-runner <runner>``, structured comparison."""
+
+    def case(case_id, py_argv, rs_argv, examples, **kwargs):
+        Case(id=case_id, covers=covers, python=python(module, standins, py_argv), rust=rust(runner, rs_argv),
+             examples=examples, compare=compare.structured(), timeout=120, **kwargs)
+
+    return case
 
 
 _SCRATCH: list[str] = []

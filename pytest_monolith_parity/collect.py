@@ -20,8 +20,8 @@ import pytest
 import traceback
 
 from .cases import Case, CaseDefinitionError, Example
-from .execution import Execution
 from .compare.base import ComparatorConfigError
+from .execution import Execution
 from .loader import load_cases
 from .outcomes import Outcome, Verdict
 from .records import junit_properties

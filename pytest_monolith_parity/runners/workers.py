@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .. import values
-from ..services.health import Service, ServiceFailure, exit_description, failed, use
+from ..services.health import Service, ServiceFailure, exit_description, first_start, use
 from .zygote import Zygotes
 
 _HEADER = struct.Struct("<I")
@@ -287,11 +287,7 @@ class WorkerPool:
         service = self._services.get(key)
         if service is None:
             service = self._services[key] = WorkerService(self, argv, env, cwd, launcher)
-            try:
-                service.restart()  # the first start
-            except ServiceFailure as failure:
-                failed(failure)
-                raise
+            first_start(service)
         use(service)
         assert service.worker is not None
         return service.worker

@@ -45,7 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .health import Service, ServiceFailure, failed, report, use
+from .health import Service, ServiceFailure, failed, first_start, report, use
 
 HOST = "127.0.0.1"
 READY_TIMEOUT = 20.0
@@ -150,11 +150,7 @@ def shared(key: str, start: Callable[[], Handle]) -> Handle:
         server = _SHARED.get(key)
         if server is None:
             server = _SHARED[key] = SharedServer(key, start)
-            try:
-                server.restart()  # the first start
-            except ServiceFailure as failure:
-                failed(failure)
-                raise
+            first_start(server)
         use(server)
         assert server.handle is not None
         return server.handle

@@ -190,3 +190,12 @@ def report(service: str, what: str) -> None:
 def failed(error: ServiceFailure) -> None:
     """Record a :class:`ServiceFailure` raised during the current call (even if a side catches it)."""
     report(error.service, error.what)
+
+
+def first_start(service: "Service") -> None:
+    """Start a service a registry has just created (its ``restart()``); a failure is recorded, then raised."""
+    try:
+        service.restart()
+    except ServiceFailure as failure:
+        failed(failure)
+        raise
